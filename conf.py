@@ -1,0 +1,167 @@
+"""Sphinx configuration of the convmat book.
+
+Build with the configuration directory set to the repository root::
+
+    sphinx-build -c . -W --keep-going book _build/html
+
+(``nox -s docs`` does exactly that).  The site must build and be read with no
+network: MathJax is copied from ``node_modules`` (installed by ``npm ci``) into
+the site itself, nothing is fetched from a CDN and intersphinx is not used.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+# Fixed timestamps make matplotlib figures and anything else that stamps a date
+# identical from one build to the next; kernels started by myst-nb inherit it.
+os.environ.setdefault("SOURCE_DATE_EPOCH", "1764288000")  # 2025-11-28
+os.environ.setdefault("MATPLOTLIBRC", str(Path("book/matplotlibrc").resolve()))
+
+project = "Convolution as Matrix Multiplication"
+author = "the convmat authors"
+copyright = "2026, the convmat authors"
+release = "0.1.0"
+language = "en"
+
+extensions = [
+    "myst_nb",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.doctest",
+    "sphinx.ext.mathjax",
+    "sphinx_copybutton",
+    "sphinx_design",
+    "sphinx_exercise",
+    "sphinx_togglebutton",
+    "sphinxcontrib.bibtex",
+]
+
+exclude_patterns = ["_build", "**.ipynb_checkpoints", "README.md", "matplotlibrc"]
+nitpicky = True
+nitpick_ignore_regex = [
+    # numpy-style type descriptions that are prose, not objects
+    (r"py:class", r"(array_like|optional|.*shape.*|\(.*\)|default.*|int or .*)"),
+]
+
+# --- MyST and myst-nb --------------------------------------------------------
+myst_enable_extensions = [
+    "amsmath",
+    "colon_fence",
+    "deflist",
+    "dollarmath",
+    "substitution",
+]
+myst_heading_anchors = 3
+nb_execution_mode = "cache"
+nb_execution_timeout = 300
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
+nb_merge_streams = True
+nb_ipywidgets_js: dict[str, dict[str, str]] = {}
+nb_render_markdown_format = "myst"
+
+# --- citations -----------------------------------------------------------------
+bibtex_bibfiles = ["book/references.bib"]
+bibtex_default_style = "alpha"
+bibtex_reference_style = "author_year"
+
+# --- API reference (numpy-style docstrings) -----------------------------------
+autodoc_typehints = "description"
+autodoc_member_order = "bysource"
+autosummary_generate = False
+napoleon_google_docstring = False
+napoleon_numpy_docstring = True
+napoleon_use_rtype = False
+
+# --- doctest builder -------------------------------------------------------------
+doctest_global_setup = "import numpy as np\nimport convmat"
+doctest_test_doctest_blocks = ""
+
+# --- HTML --------------------------------------------------------------------------
+html_theme = "sphinx_book_theme"
+html_title = "Convolution as Matrix Multiplication"
+html_static_path = ["book/_static"]
+html_css_files = ["convmat.css"]
+html_last_updated_fmt = None
+html_context = {"default_mode": "auto"}
+html_theme_options = {
+    "show_toc_level": 2,
+    "use_download_button": True,
+    "use_fullscreen_button": False,
+    "use_repository_button": False,
+    "home_page_in_toc": True,
+    "navigation_with_keys": False,
+}
+html_show_sphinx = False
+html_copy_source = True
+
+# MathJax 4, served from the site itself.  npm installs it (`npm ci`, pinned in
+# package-lock.json); `_copy_mathjax` below copies the files it needs.
+mathjax_path = "mathjax/tex-chtml.js"
+mathjax4_config = {
+    "loader": {"paths": {"fonts": "[mathjax]/fonts"}},
+    "options": {"menuOptions": {"settings": {"enrich": False}}},
+}
+
+_MATHJAX_FILES = {
+    # source (under node_modules)          -> destination (under _static/mathjax)
+    "mathjax/tex-chtml.js": "tex-chtml.js",
+    "mathjax/input/tex/extensions": "input/tex/extensions",
+    "mathjax/a11y": "a11y",
+    "mathjax/ui": "ui",
+    "mathjax/sre/speech-worker.js": "sre/speech-worker.js",
+    "mathjax/sre/mathmaps": "sre/mathmaps",
+    "@mathjax/mathjax-newcm-font/chtml": "fonts/mathjax-newcm-font/chtml",
+    "@mathjax/mathjax-newcm-font/chtml.js": "fonts/mathjax-newcm-font/chtml.js",
+}
+_NODE_MODULES = Path(__file__).parent / "node_modules"
+
+
+def _copy_mathjax(app, exception) -> None:
+    """Copy the pruned MathJax tree into the HTML output (no CDN at view time)."""
+    if exception is not None or app.builder.format != "html":
+        return
+    target = Path(app.outdir) / "_static" / "mathjax"
+    for source, dest in _MATHJAX_FILES.items():
+        src = _NODE_MODULES / source
+        dst = target / dest
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_dir():
+            shutil.copytree(src, dst, dirs_exist_ok=True)
+        else:
+            shutil.copy2(src, dst)
+
+
+def _check_mathjax(app) -> None:
+    if app.builder.format != "html":
+        return
+    missing = [s for s in _MATHJAX_FILES if not (_NODE_MODULES / s).exists()]
+    if missing:
+        msg = (
+            "MathJax is served from the site itself but is not installed: "
+            f"missing {missing[0]!r} under node_modules. Run `npm ci` in the "
+            "repository root (nox -s docs does this for you)."
+        )
+        raise RuntimeError(msg)
+
+
+def _quiet_kernel_transport() -> None:
+    """Stop ipykernel warning about TCP without encryption on every kernel start."""
+    try:
+        import zmq
+        from jupyter_client.manager import KernelManager
+    except ImportError:  # pragma: no cover - both come with myst-nb
+        return
+    trait = KernelManager.class_traits().get("transport_encryption")
+    if trait is not None and hasattr(zmq, "has") and zmq.has("curve"):
+        trait.default_value = "auto"
+
+
+def setup(app) -> None:
+    _quiet_kernel_transport()
+    app.connect("builder-inited", _check_mathjax)
+    app.connect("build-finished", _copy_mathjax)

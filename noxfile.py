@@ -1,0 +1,167 @@
+"""Tasks of the convmat project: ``nox -l`` lists them.
+
+Every session installs its dependency groups from ``pyproject.toml`` under the
+pins of ``requirements/constraints.txt``, so that a build today and a build next
+year give the same pages.  ``nox -R -s docs`` reuses the environment and skips
+the installs for a fast edit-build loop.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import nox
+
+nox.needs_version = ">=2025.2.9"
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["lint", "tests", "docs", "doctest"]
+
+ROOT = Path(__file__).parent
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+CONSTRAINTS = ("-c", "requirements/constraints.txt")
+PYTHON = "3.11"
+
+SITE = ROOT / "_build" / "html"
+# One set of sphinx-build arguments for `docs` and `serve`: -W turns every
+# warning (a broken reference, a failing cell, a missing glue key) into an error
+# and --keep-going reports them all before failing.
+SPHINX_ARGS = ("-c", ".", "-W", "--keep-going", "-n", "book")
+
+
+def install_groups(session: nox.Session, *groups: str, editable: bool = True) -> None:
+    """Install dependency groups (pinned) and the package itself."""
+    requirements = []
+    for group in groups:
+        requirements += nox.project.dependency_groups(PYPROJECT, group)
+    session.install(*CONSTRAINTS, *requirements)
+    if editable:
+        session.install(*CONSTRAINTS, "-e", ".")
+    else:
+        session.install(*CONSTRAINTS, ".")
+
+
+def install_site_assets(session: nox.Session) -> None:
+    """Install MathJax from the npm lock file; the site serves it itself."""
+    session.run_install("npm", "ci", "--no-audit", "--no-fund", external=True)
+
+
+@nox.session(python=PYTHON, reuse_venv=True)
+def docs(session: nox.Session) -> None:
+    """Build the book as HTML in _build/html (cached execution, fails on any warning)."""
+    install_groups(session, "docs")
+    install_site_assets(session)
+    session.run("sphinx-build", "-b", "html", *SPHINX_ARGS, str(SITE), *session.posargs)
+    session.log(f"The site is at {SITE / 'index.html'}")
+    session.log("Preview it with `nox -s serve`, or open that file in a browser.")
+
+
+@nox.session(python=PYTHON, default=False)
+def serve(session: nox.Session) -> None:
+    """Preview the book at http://127.0.0.1:8000, rebuilding pages as you edit."""
+    install_groups(session, "docs", "serve")
+    install_site_assets(session)
+    session.run(
+        "sphinx-autobuild",
+        *SPHINX_ARGS,
+        str(SITE),
+        "--watch",
+        "src",
+        "--ignore",
+        "*/_build/*",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "8000",
+        *session.posargs,
+    )
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """Run the test suite: unit, property, built-site and browser checks."""
+    install_groups(session, "test", "docs", "browser")
+    install_site_assets(session)
+    session.run("pytest", *session.posargs, env={"CONVMAT_SITE": str(SITE)})
+
+
+@nox.session(python=PYTHON)
+def doctest(session: nox.Session) -> None:
+    """Run the examples: Sphinx's doctest builder over the book, pytest over src."""
+    install_groups(session, "docs", "test")
+    install_site_assets(session)
+    session.run(
+        "sphinx-build",
+        "-b",
+        "doctest",
+        "-c",
+        ".",
+        "-W",
+        "--keep-going",
+        "book",
+        str(ROOT / "_build" / "doctest"),
+    )
+    session.run("pytest", "--doctest-modules", "src/convmat", "-p", "no:cacheprovider")
+
+
+@nox.session(python=PYTHON, reuse_venv=True)
+def lint(session: nox.Session) -> None:
+    """Check style and formatting with ruff (pass --fix to repair)."""
+    install_groups(session, "lint", editable=False)
+    if "--fix" in session.posargs:
+        session.run("ruff", "check", "--fix", ".")
+        session.run("ruff", "format", ".")
+    else:
+        session.run("ruff", "check", ".")
+        session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=PYTHON, default=False)
+def bench(session: nox.Session) -> None:
+    """Time convmat against scipy and torch side by side; print ratios, write JSON."""
+    install_groups(session, "test", "bench", editable=False)
+    # torch is optional: a CPU wheel is installed when one lies on this machine
+    # (or CONVMAT_TORCH names a requirement); otherwise the torch rows are skipped.
+    torch_req = os.environ.get("CONVMAT_TORCH")
+    wheels = sorted(Path("/opt/wheels").glob("torch-2.13.0+cpu-*.whl"))
+    if torch_req:
+        session.install(torch_req)
+    elif wheels:
+        session.install(str(wheels[0]))
+    else:
+        session.log("torch is not installed: the torch rows will be skipped.")
+    env = {
+        "MALLOC_MMAP_THRESHOLD_": "4294967296",
+        "MALLOC_TRIM_THRESHOLD_": "4294967296",
+    }
+    session.run("python", "tests/benchmark.py", *session.posargs, env=env)
+
+
+@nox.session(python=PYTHON, venv_backend="uv", default=False)
+def lock(session: nox.Session) -> None:
+    """Re-pin every dependency group into requirements/constraints.txt."""
+    groups = [
+        arg for name in PYPROJECT["dependency-groups"] for arg in ("--group", name)
+    ]
+    session.run(
+        "uv",
+        "pip",
+        "compile",
+        "--python-version",
+        PYTHON,
+        "--no-header",
+        "--universal",
+        *groups,
+        "pyproject.toml",
+        "-o",
+        "requirements/constraints.txt",
+        external=True,
+    )
+
+
+@nox.session(python=False, default=False)
+def clean(session: nox.Session) -> None:
+    """Remove the built site and its execution cache (the next build runs every page)."""
+    shutil.rmtree(ROOT / "_build", ignore_errors=True)
+    session.log("removed _build/")

@@ -1,0 +1,144 @@
+"""The built site: self-contained, and a broken page fails the build loudly.
+
+These tests run sphinx-build with the same arguments as ``nox -s docs``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from sitebuild import ROOT, built_site, sphinx_build
+
+__all__ = ["built_site"]  # the fixture, imported for this module's tests
+
+pytestmark = pytest.mark.site
+
+FRONT_MATTER = """\
+---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  name: python3
+  display_name: Python 3
+  language: python
+---
+"""
+
+
+def text_of(html: str) -> str:
+    """The text of an HTML page, tags removed and spaces collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def small_book(tmp_path: Path, page: str) -> Path:
+    """A two-page book: an index with a toctree and the page under test."""
+    src = tmp_path / "book"
+    src.mkdir()
+    (src / "index.md").write_text(
+        "# A small book\n\n```{toctree}\nbroken\n```\n", encoding="utf-8"
+    )
+    (src / "broken.md").write_text(FRONT_MATTER + page, encoding="utf-8")
+    shutil.copy(ROOT / "book" / "references.bib", src / "references.bib")
+    return src
+
+
+def build_output(tmp_path: Path, page: str) -> tuple[int, str]:
+    src = small_book(tmp_path, page)
+    result = sphinx_build(src, tmp_path / "html")
+    return result.returncode, result.stdout + result.stderr
+
+
+def test_a_page_that_builds_cleanly_passes(tmp_path: Path) -> None:
+    """The control: the same small book with a correct page builds."""
+    code, log = build_output(
+        tmp_path,
+        "# Fine\n\n```{code-cell} ipython3\nfrom myst_nb import glue\n"
+        "glue('answer', 6 * 7, display=False)\n```\n\n"
+        "The answer is {glue:text}`answer`.\n",
+    )
+    assert code == 0, log
+    html = (tmp_path / "html" / "broken.html").read_text(encoding="utf-8")
+    assert "The answer is 42" in text_of(html)
+
+
+def test_a_failing_cell_fails_the_build_and_names_the_page(tmp_path: Path) -> None:
+    code, log = build_output(
+        tmp_path,
+        "# Broken\n\n```{code-cell} ipython3\n1 / 0\n```\n",
+    )
+    assert code != 0
+    assert "broken" in log
+    assert "ZeroDivisionError" in log
+
+
+def test_a_broken_cross_reference_fails_the_build_and_names_the_page(
+    tmp_path: Path,
+) -> None:
+    code, log = build_output(
+        tmp_path,
+        "# Broken\n\nSee {ref}`no-such-label`.\n",
+    )
+    assert code != 0
+    assert re.search(r"broken\.md:\d+: (WARNING|ERROR).*no-such-label", log), log
+
+
+def test_a_glue_key_no_cell_defines_fails_the_build(tmp_path: Path) -> None:
+    code, log = build_output(
+        tmp_path,
+        "# Broken\n\n```{code-cell} ipython3\nx = 1\n```\n\n"
+        "Value: {glue:text}`never_glued`.\n",
+    )
+    assert code != 0
+    assert re.search(r"broken\.md:\d+: (WARNING|ERROR).*never_glued", log), log
+
+
+def test_a_missing_citation_fails_the_build(tmp_path: Path) -> None:
+    code, log = build_output(tmp_path, "# Broken\n\nAs shown by {cite}`nobody2099`.\n")
+    assert code != 0
+    assert re.search(r"broken\.md:\d+: (WARNING|ERROR).*nobody2099", log), log
+
+
+# --- the real book ----------------------------------------------------------
+
+ASSET = re.compile(
+    r"<(?:script|img|link|iframe|source|audio|video)\b[^>]*?"
+    r"\b(?:src|href)=\"(https?:)?//[^\"]*\"",
+    re.IGNORECASE,
+)
+
+
+def test_no_page_loads_anything_from_another_host(built_site: Path) -> None:
+    pages = sorted(built_site.rglob("*.html"))
+    assert pages, "the site has no pages"
+    offenders = {
+        str(p.relative_to(built_site)): ASSET.findall(p.read_text(encoding="utf-8"))
+        for p in pages
+    }
+    offenders = {k: v for k, v in offenders.items() if v}
+    assert not offenders, offenders
+    css = "\n".join(p.read_text(encoding="utf-8") for p in built_site.rglob("*.css"))
+    assert not re.search(r"@import\s+url\(\s*['\"]?https?://", css)
+    assert not re.search(r"url\(\s*['\"]?https?://[^)]*\.(woff2?|ttf|otf)", css)
+
+
+def test_math_is_served_from_the_site(built_site: Path) -> None:
+    index = (built_site / "index.html").read_text(encoding="utf-8")
+    assert "\\(" in index  # the first page has math
+    assert 'src="_static/mathjax/tex-chtml.js' in index
+    assert (built_site / "_static/mathjax/tex-chtml.js").is_file()
+    assert (built_site / "_static/mathjax/fonts/mathjax-newcm-font/chtml.js").is_file()
+    assert "[mathjax]/fonts" in index  # fonts from the site, not from a CDN
+
+
+def test_the_first_page_shows_a_value_computed_by_the_package(
+    built_site: Path,
+) -> None:
+    import convmat
+
+    index = (built_site / "index.html").read_text(encoding="utf-8")
+    assert f"version {convmat.__version__}" in text_of(index)
