@@ -18,7 +18,11 @@ from pathlib import Path
 # Fixed timestamps make matplotlib figures and anything else that stamps a date
 # identical from one build to the next; kernels started by myst-nb inherit it.
 os.environ.setdefault("SOURCE_DATE_EPOCH", "1764288000")  # 2025-11-28
-os.environ.setdefault("MATPLOTLIBRC", str(Path("book/matplotlibrc").resolve()))
+# The figure style (and `svg.hashsalt`, which makes SVG ids stable) for every
+# kernel; found from this file, not from the folder sphinx-build runs in.
+os.environ.setdefault(
+    "MATPLOTLIBRC", str(Path(__file__).parent / "book" / "matplotlibrc")
+)
 
 project = "Convolution as Matrix Multiplication"
 author = "the convmat authors"
@@ -40,12 +44,17 @@ extensions = [
     "sphinxcontrib.bibtex",
 ]
 
-exclude_patterns = ["_build", "**.ipynb_checkpoints", "README.md", "matplotlibrc"]
-nitpicky = True
-nitpick_ignore_regex = [
-    # numpy-style type descriptions that are prose, not objects
-    (r"py:class", r"(array_like|optional|.*shape.*|\(.*\)|default.*|int or .*)"),
+exclude_patterns = [
+    "_build",
+    "**.ipynb_checkpoints",
+    "README.md",
+    "matplotlibrc",
+    "_includes",
 ]
+# Not nitpicky: without intersphinx (which would fetch inventories from the web)
+# the numpy-style type descriptions of the API reference cannot resolve.  Broken
+# references to the book's own pages, labels, equations and citations still warn.
+nitpicky = False
 
 # --- MyST and myst-nb --------------------------------------------------------
 myst_enable_extensions = [
@@ -161,7 +170,43 @@ def _quiet_kernel_transport() -> None:
         trait.default_value = "auto"
 
 
+def _stable_equation_labels() -> None:
+    """Label numbered ``\\begin{align}`` equations by position, not by uuid4.
+
+    myst-parser gives every numbered amsmath environment a random uuid4 label,
+    which lands in the HTML as ``id="equation-<uuid>"``: two builds of the same
+    sources would never be identical.  ``<docname>-amsmath-<n>`` (the n-th such
+    environment of the page) is unique in the book and the same in every build.
+    """
+    from myst_parser.mdit_to_docutils.sphinx_ import SphinxRenderer
+
+    if not hasattr(SphinxRenderer, "_random_label"):  # pragma: no cover
+        return  # a newer myst-parser; `nox -s reproducible` tells if ids vary
+
+    def _label(self) -> str:
+        self._convmat_equations = getattr(self, "_convmat_equations", 0) + 1
+        return f"{self.sphinx_env.docname}-amsmath-{self._convmat_equations}"
+
+    SphinxRenderer._random_label = _label
+
+
+def _singlehtml_like_html(app) -> None:
+    """Let the one-page HTML build (the PDF edition's source) render every node.
+
+    Sphinx uses a builder's own node handlers *instead of* the "html" ones as
+    soon as one extension registers any for it; sphinx-exercise registers
+    "singlehtml" handlers, so myst-nb's hidden code cells would crash that build.
+    """
+    if app.builder.name == "singlehtml":
+        handlers = app.registry.translation_handlers
+        single = handlers.setdefault("singlehtml", {})
+        for node, pair in handlers.get("html", {}).items():
+            single.setdefault(node, pair)
+
+
 def setup(app) -> None:
     _quiet_kernel_transport()
+    _stable_equation_labels()
+    app.connect("builder-inited", _singlehtml_like_html)
     app.connect("builder-inited", _check_mathjax)
     app.connect("build-finished", _copy_mathjax)

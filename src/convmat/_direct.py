@@ -1,0 +1,319 @@
+"""The convolution computed directly: pad, one window view, one matrix product.
+
+This module never looks at the index map of :mod:`convmat._index`: it is the
+independent oracle against which the matrix forms are tested.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from numpy.typing import ArrayLike
+
+from ._params import NP_PAD_MODE, ConvSpec, PaddingMode, check_dtype, conv_spec
+
+__all__ = ["conv1d", "conv2d"]
+
+
+def correlate_padded(
+    xp: np.ndarray,
+    w: np.ndarray,
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+) -> np.ndarray:
+    """Valid cross-correlation of an already padded ``(C, *spatial)`` input.
+
+    ``w`` is ``(O, C, *k)``; the result is ``(O, *out)``. The window view is
+    copied once into the im2col matrix ``(C*prod(k), prod(out))`` and
+    multiplied by ``w`` reshaped to ``(O, C*prod(k))``: one GEMM.
+    """
+    ndim = w.ndim - 2
+    kernel = w.shape[2:]
+    span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True))
+    axes = tuple(range(1, ndim + 1))
+    view = sliding_window_view(xp, span, axis=axes)  # (C, *full_out, *span)
+    steps = (*stride, *dilation)
+    view = view[(slice(None), *(slice(None, None, s) for s in steps))]  # (C, *out, *k)
+    out = view.shape[1 : ndim + 1]
+    order = (0, *range(ndim + 1, 2 * ndim + 1), *axes)  # (C, *k, *out)
+    cols = view.transpose(order).reshape(-1, int(np.prod(out)))
+    return (w.reshape(w.shape[0], -1) @ cols).reshape(w.shape[0], *out)
+
+
+def _add_bias(y: np.ndarray, bias: ArrayLike | None, spec: ConvSpec) -> np.ndarray:
+    """Add a per-output-channel bias (a scalar in the single-channel form)."""
+    if bias is None:
+        return y
+    b = np.asarray(bias)
+    check_dtype(b, "bias")
+    expected = (spec.out_channels,) if spec.multichannel else ()
+    if b.shape != expected:
+        msg = f"`bias` must have shape {expected}, got shape {b.shape}"
+        raise ValueError(msg)
+    if spec.multichannel:
+        b = b.reshape((-1,) + (1,) * len(spec.output_size))
+    return y + b
+
+
+def _conv(
+    x: ArrayLike,
+    w: ArrayLike,
+    bias: ArrayLike | None,
+    *,
+    ndim: int,
+    padding: object,
+    stride: object,
+    dilation: object,
+    padding_mode: object,
+) -> np.ndarray:
+    """Shared body of `conv1d` and `conv2d`: check, pad, correlate, add bias."""
+    x = np.asarray(x)
+    w = np.asarray(w)
+    check_dtype(x, "x")
+    check_dtype(w, "w")
+    if x.ndim not in (ndim, ndim + 1):
+        msg = (
+            f"`x` must have {ndim} (spatial) or {ndim + 1} (channels first) "
+            f"dimensions, got {x.ndim} (shape {x.shape})"
+        )
+        raise ValueError(msg)
+    spec = conv_spec(
+        w.shape,
+        x.shape,
+        padding=padding,
+        stride=stride,
+        dilation=dilation,
+        padding_mode=padding_mode,
+        ndim=ndim,
+    )
+    dtype = np.result_type(x, w)
+    xc = x.astype(dtype, copy=False).reshape(spec.in_channels, *spec.input_size)
+    wc = w.astype(dtype, copy=False).reshape(
+        spec.out_channels, spec.in_channels, *spec.kernel_size
+    )
+    if any(p for pair in spec.pads for p in pair):
+        xc = np.pad(xc, ((0, 0), *spec.pads), mode=NP_PAD_MODE[spec.padding_mode])
+    y = correlate_padded(xc, wc, spec.stride, spec.dilation)
+    y = y.reshape(spec.out_shape)
+    return _add_bias(y, bias, spec)
+
+
+def conv1d(
+    x: ArrayLike,
+    w: ArrayLike,
+    bias: ArrayLike | None = None,
+    *,
+    padding: int | tuple[int, int] | str = 0,
+    stride: int = 1,
+    dilation: int = 1,
+    padding_mode: PaddingMode = "zeros",
+) -> np.ndarray:
+    r"""1-D convolution in the deep-learning sense (cross-correlation).
+
+    Computes what ``torch.nn.functional.conv1d`` computes (after ``F.pad``
+    for the non-zero padding modes) directly, by padding the input, taking
+    one sliding-window view and one matrix product. The kernel is **not**
+    flipped: this is a cross-correlation, as in every deep-learning library
+    [1]_.
+
+    Parameters
+    ----------
+    x : (n,) or (C_in, n) array_like
+        Input signal, without or with a leading channel axis.
+    w : (k,) or (C_out, C_in, k) array_like
+        Kernel; ``(k,)`` goes with ``x`` of shape ``(n,)``.
+    bias : scalar or (C_out,) array_like, optional
+        Added to every output of a channel; a scalar in the single-channel
+        form.
+    padding : int, (left, right) or {"valid", "same", "full"}, optional
+        Padding added to both ends (see `output_shape`). ``"same"`` puts the
+        extra element on the right, as PyTorch, and needs ``stride=1``.
+    stride : int, optional
+        Step between successive outputs, >= 1.
+    dilation : int, optional
+        Spacing between kernel taps, >= 1.
+    padding_mode : {"zeros", "circular", "reflect", "replicate"}, optional
+        What the padding holds: zeros, the signal wrapped around, the signal
+        mirrored without repeating the edge, or the edge value repeated
+        (``np.pad`` modes ``constant``, ``wrap``, ``reflect``, ``edge``).
+
+    Returns
+    -------
+    y : (n_out,) or (C_out, n_out) ndarray
+        ``n_out = (n + p_left + p_right - dilation*(k-1) - 1) // stride + 1``.
+        The dtype is ``np.result_type(x, w, bias)``: integer inputs give an
+        exact integer result (which may overflow like any integer
+        arithmetic).
+
+    Raises
+    ------
+    ValueError
+        If the dimensions of ``x`` and ``w`` do not fit, the channels
+        disagree, ``bias`` has the wrong shape, or an option is invalid (see
+        `output_shape`); also if circular/reflect padding is larger than the
+        input allows.
+    TypeError
+        If ``x``, ``w`` or ``bias`` hold booleans, complex numbers, objects or
+        strings, or ``stride``/``dilation`` is not an int.
+
+    See Also
+    --------
+    conv2d : The same in two dimensions.
+    conv_matrix : The matrix ``M`` with ``M @ x.ravel() == conv1d(x, w).ravel()``.
+    numpy.convolve, scipy.signal.correlate : True convolution / correlation.
+
+    Notes
+    -----
+    With ``xp`` the padded input (``p_left`` entries before ``x``),
+
+    .. math::
+
+        y[o, i] = \mathrm{bias}[o] + \sum_{c} \sum_{t=0}^{k-1}
+                  w[o, c, t] \, xp[c, i \cdot \mathrm{stride} + t \cdot \mathrm{dilation}]
+
+    ``numpy.convolve`` and ``scipy.linalg.convolution_matrix`` compute a true
+    convolution, which flips the kernel: ``np.convolve(x, w[::-1], "valid")``
+    equals ``conv1d(x, w)``.
+
+    NaN and inf propagate as in floating-point arithmetic: an output is NaN
+    whenever its window holds a NaN (and ``inf * 0`` is NaN).
+
+    The cost is ``C_out * C_in * k * n_out`` multiply-adds plus one copy of
+    the ``C_in * k * n_out`` window entries (im2col).
+
+    References
+    ----------
+    .. [1] I. Goodfellow, Y. Bengio and A. Courville, "Deep Learning",
+       MIT Press, 2016, section 9.1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convmat import conv1d
+    >>> x = np.array([1, 2, 3, 4])
+    >>> w = np.array([1, 10])
+    >>> conv1d(x, w)
+    array([21, 32, 43])
+    >>> np.convolve(x, w[::-1], "valid")   # numpy flips the kernel
+    array([21, 32, 43])
+    >>> conv1d(x, w, padding=1)
+    array([10, 21, 32, 43,  4])
+    >>> conv1d(x, w, padding="same", padding_mode="circular")
+    array([21, 32, 43, 14])
+    >>> conv1d(x, w, stride=2, bias=100)
+    array([121, 143])
+
+    Two input channels, one output channel:
+
+    >>> x2 = np.array([[1, 2, 3], [10, 20, 30]])
+    >>> w2 = np.array([[[1, 1], [1, -1]]])
+    >>> conv1d(x2, w2)
+    array([[-7, -5]])
+    """
+    return _conv(
+        x,
+        w,
+        bias,
+        ndim=1,
+        padding=padding,
+        stride=stride,
+        dilation=dilation,
+        padding_mode=padding_mode,
+    )
+
+
+def conv2d(
+    x: ArrayLike,
+    w: ArrayLike,
+    bias: ArrayLike | None = None,
+    *,
+    padding: int | tuple | str = 0,
+    stride: int | tuple[int, int] = 1,
+    dilation: int | tuple[int, int] = 1,
+    padding_mode: PaddingMode = "zeros",
+) -> np.ndarray:
+    r"""2-D convolution in the deep-learning sense (cross-correlation).
+
+    Computes what ``torch.nn.functional.conv2d`` computes (after ``F.pad``
+    for the non-zero padding modes) directly: pad, one sliding-window view,
+    one matrix product (im2col and GEMM). The kernel is not flipped.
+
+    Parameters
+    ----------
+    x : (h, w) or (C_in, h, w) array_like
+        Input image, without or with a leading channel axis.
+    w : (kh, kw) or (C_out, C_in, kh, kw) array_like
+        Kernel; ``(kh, kw)`` goes with ``x`` of shape ``(h, w)``.
+    bias : scalar or (C_out,) array_like, optional
+        Added to every output of a channel.
+    padding : int, tuple or {"valid", "same", "full"}, optional
+        An int, an ``(ph, pw)`` pair or ``((top, bottom), (left, right))``
+        (see `output_shape`). ``"same"`` puts the extra row/column at the
+        bottom/right, as PyTorch, and needs ``stride=1``.
+    stride, dilation : int or (int, int), optional
+        Per-axis step between outputs and spacing between taps, >= 1.
+    padding_mode : {"zeros", "circular", "reflect", "replicate"}, optional
+        What the padding holds (see `conv1d`).
+
+    Returns
+    -------
+    y : (h_out, w_out) or (C_out, h_out, w_out) ndarray
+        Each axis follows `output_shape`; dtype ``np.result_type(x, w, bias)``.
+
+    Raises
+    ------
+    ValueError
+        If the dimensions of ``x`` and ``w`` do not fit, the channels
+        disagree, ``bias`` has the wrong shape, or an option is invalid.
+    TypeError
+        If ``x``, ``w`` or ``bias`` hold booleans, complex numbers, objects or
+        strings, or ``stride``/``dilation`` is not an int.
+
+    See Also
+    --------
+    conv1d : The same in one dimension, with the formulas.
+    conv_matrix : The matrix ``M`` with ``M @ x.ravel() == conv2d(x, w).ravel()``.
+    scipy.signal.correlate2d : The single-channel correlation.
+
+    Notes
+    -----
+    With ``xp`` the padded input,
+
+    .. math::
+
+        y[o, i, j] = \mathrm{bias}[o] + \sum_{c} \sum_{s=0}^{k_h-1}
+                     \sum_{t=0}^{k_w-1} w[o, c, s, t] \,
+                     xp[c, i \sigma_h + s \delta_h, j \sigma_w + t \delta_w]
+
+    for strides :math:`\sigma` and dilations :math:`\delta`. ``scipy.signal
+    .convolve2d`` flips the kernel in both axes; ``correlate2d`` does not.
+    NaN and inf propagate as in floating-point arithmetic.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convmat import conv2d
+    >>> x = 10 * np.arange(3)[:, None] + np.arange(3)   # x[i, j] = 10 i + j
+    >>> x
+    array([[ 0,  1,  2],
+           [10, 11, 12],
+           [20, 21, 22]])
+    >>> w = np.array([[1, 0], [0, 1]])
+    >>> conv2d(x, w)
+    array([[11, 13],
+           [31, 33]])
+    >>> conv2d(x, w, padding=((0, 1), (0, 1)))
+    array([[11, 13,  2],
+           [31, 33, 12],
+           [20, 21, 22]])
+    """
+    return _conv(
+        x,
+        w,
+        bias,
+        ndim=2,
+        padding=padding,
+        stride=stride,
+        dilation=dilation,
+        padding_mode=padding_mode,
+    )

@@ -1,0 +1,807 @@
+"""What the matrix view of a convolution costs, by arithmetic alone.
+
+Nothing here builds the (possibly enormous) convolution matrix: sizes and
+non-zero counts are computed one spatial axis at a time and multiplied, so the
+cost of the matrix for an HD frame is known without allocating terabytes.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "LayerComparison",
+    "MatrixCost",
+    "conv_layer_flops",
+    "conv_layer_params",
+    "dense_layer_flops",
+    "dense_layer_params",
+    "format_bytes",
+    "format_count",
+    "layer_comparison",
+    "matrix_cost",
+]
+
+import math
+import numbers
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from convmat._datasets import STANDARD_INPUTS, InputSize
+from convmat._index import axis_positions
+from convmat._params import ConvSpec, PaddingMode, conv_spec
+
+_INT32_MAX = int(np.iinfo(np.int32).max)
+
+
+# --------------------------------------------------------------------------
+# small validators (each names the argument it checks)
+# --------------------------------------------------------------------------
+
+
+def _count(value: Any, name: str, *, minimum: int = 1) -> int:
+    """Return `value` as a Python int >= `minimum`; bools and floats are refused."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        msg = f"`{name}` must be an int, got {type(value).__name__}"
+        raise TypeError(msg)
+    value = int(value)
+    if value < minimum:
+        msg = f"`{name}` must be >= {minimum}, got {value}"
+        raise ValueError(msg)
+    return value
+
+
+def _counts(value: Any, name: str, *, minimum: int = 1) -> tuple[int, ...]:
+    """Return an int or a sequence of ints as a tuple of validated ints."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return (_count(value, name, minimum=minimum),)
+    if not isinstance(value, Sequence | np.ndarray) or isinstance(value, str):
+        msg = f"`{name}` must be an int or a tuple of ints, got {value!r}"
+        raise TypeError(msg)
+    return tuple(_count(v, name, minimum=minimum) for v in value)
+
+
+def _square(value: Any, name: str, ndim: int) -> tuple[int, ...]:
+    """An int means the same size on each of `ndim` axes; a tuple must have `ndim`."""
+    sizes = _counts(value, name)
+    if len(sizes) == 1 and ndim > 1 and not isinstance(value, Sequence | np.ndarray):
+        return sizes * ndim
+    if len(sizes) != ndim:
+        msg = f"`{name}` must have {ndim} elements, got {len(sizes)}"
+        raise ValueError(msg)
+    return sizes
+
+
+def _numeric_dtype(dtype: Any) -> np.dtype:
+    """`dtype` as a numpy dtype of numbers (its itemsize is what counts)."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError as err:
+        msg = f"`dtype` must be a numeric data type, got {dtype!r}"
+        raise TypeError(msg) from err
+    if dt.kind not in "biufc":
+        msg = f"`dtype` must be a numeric data type, got {dt}"
+        raise TypeError(msg)
+    return dt
+
+
+# --------------------------------------------------------------------------
+# the convolution matrix, counted per axis
+# --------------------------------------------------------------------------
+
+
+def _split_shapes(
+    weight_shape: Any, input_shape: Any
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Check that the two shapes go together, naming this module's arguments."""
+    w_shape = _counts(weight_shape, "weight_shape")
+    if not 1 <= len(w_shape) <= 4:
+        msg = (
+            "`weight_shape` must be (k,), (C_out, C_in, k), (kh, kw) or "
+            f"(C_out, C_in, kh, kw), got {w_shape}"
+        )
+        raise ValueError(msg)
+    x_shape = _counts(input_shape, "input_shape")
+    multi = len(w_shape) in (3, 4)
+    spatial_ndim = {1: 1, 2: 2, 3: 1, 4: 2}[len(w_shape)]
+    expected = spatial_ndim + multi
+    if len(x_shape) != expected:
+        msg = (
+            f"`input_shape` must have {expected} elements to go with a weight "
+            f"of shape {w_shape}, got {x_shape}"
+        )
+        raise ValueError(msg)
+    if multi and x_shape[0] != w_shape[1]:
+        msg = (
+            f"`input_shape` has {x_shape[0]} channels but `weight_shape` "
+            f"{w_shape} expects C_in = {w_shape[1]}"
+        )
+        raise ValueError(msg)
+    return w_shape, x_shape
+
+
+def _axis_counts(spec: ConvSpec, axis: int) -> tuple[int, int]:
+    """Count one spatial axis of the matrix.
+
+    Returns (pairs, tap_sets): the number of distinct (output, input) pairs
+    some tap connects, and the number of distinct sets of taps sharing such a
+    pair (with generic weights, the number of distinct values on this axis).
+    The positions come from the index map's own per-axis table, ``n_out * k``
+    long: one axis, never the matrix.
+    """
+    pos, inside = axis_positions(spec, axis)
+    n_out, k = pos.shape
+    n = spec.input_size[axis]
+    if spec.padding_mode == "zeros":
+        # the taps of one output read different positions: nothing merges
+        return int(inside.sum()), int(inside.any(axis=0).sum())
+    keys = (np.arange(n_out)[:, None] * n + pos).ravel()
+    uniq, group = np.unique(keys, return_inverse=True)
+    masks = [0] * uniq.size  # the set of taps on each (output, input) pair
+    taps = np.broadcast_to(np.arange(k), pos.shape).ravel()
+    for g, t in zip(group.tolist(), taps.tolist(), strict=True):
+        masks[g] |= 1 << t
+    return int(uniq.size), len(set(masks))
+
+
+@dataclass(frozen=True)
+class MatrixCost:
+    """Sizes of a convolution's matrix, against the size of its filter.
+
+    Returned by :func:`matrix_cost`; all counts are exact Python ints.
+
+    Attributes
+    ----------
+    input_shape, output_shape, weight_shape : tuple of int
+        Shapes of the input, the output and the filter. The matrix maps the
+        flattened input to the flattened output.
+    rows, cols : int
+        ``prod(output_shape)`` and ``prod(input_shape)``.
+    entries : int
+        ``rows * cols``: what a dense array stores.
+    nonzeros : int
+        Number of non-zero entries when every tap is non-zero (taps that
+        land on the same entry, possible with circular, reflect and replicate
+        padding, make one entry).
+    distinct : int
+        Number of distinct non-zero values for generic weights (no two
+        weights, or sums of weights, equal): the number of taps used, or, when
+        taps merge into one entry, the number of distinct sums.
+    filter_entries : int
+        ``prod(weight_shape)``: what the filter itself stores.
+    itemsize : int
+        Bytes per stored value.
+
+    See Also
+    --------
+    matrix_cost : computes it.
+
+    Examples
+    --------
+    >>> from convmat import matrix_cost
+    >>> cost = matrix_cost((2,), (4,), dtype="float32")
+    >>> cost.entries, cost.nonzeros, cost.filter_entries
+    (12, 6, 2)
+    >>> cost.dense_bytes, cost.sparse_bytes, cost.filter_bytes, cost.density
+    (48, 64, 8, 0.5)
+    """
+
+    input_shape: tuple[int, ...]
+    output_shape: tuple[int, ...]
+    weight_shape: tuple[int, ...]
+    rows: int
+    cols: int
+    entries: int
+    nonzeros: int
+    distinct: int
+    filter_entries: int
+    itemsize: int
+
+    @property
+    def dense_bytes(self) -> int:
+        """Bytes of the dense matrix, ``entries * itemsize``."""
+        return self.entries * self.itemsize
+
+    @property
+    def index_itemsize(self) -> int:
+        """Bytes of one CSR index: 4 (int32) if rows, cols and nnz fit, else 8."""
+        return 4 if max(self.rows, self.cols, self.nonzeros) <= _INT32_MAX else 8
+
+    @property
+    def sparse_bytes(self) -> int:
+        """Bytes of the CSR matrix as scipy stores it: data, indices, indptr."""
+        index = self.index_itemsize
+        return self.nonzeros * (self.itemsize + index) + (self.rows + 1) * index
+
+    @property
+    def filter_bytes(self) -> int:
+        """Bytes of the filter, ``filter_entries * itemsize``."""
+        return self.filter_entries * self.itemsize
+
+    @property
+    def density(self) -> float:
+        """Fraction of entries that are non-zero, ``nonzeros / entries``."""
+        return self.nonzeros / self.entries
+
+
+def matrix_cost(
+    weight_shape: int | Sequence[int],
+    input_shape: int | Sequence[int],
+    *,
+    padding: Any = 0,
+    stride: int | Sequence[int] = 1,
+    dilation: int | Sequence[int] = 1,
+    padding_mode: PaddingMode = "zeros",
+    dtype: npt.DTypeLike = "float64",
+) -> MatrixCost:
+    """Count the entries, non-zeros and bytes of a convolution's matrix.
+
+    The matrix is the one :func:`convmat.conv_matrix` builds for the same
+    arguments; it is never built here. Each spatial axis is counted on its own
+    (a vector of ``n_out * k`` positions) and the counts are multiplied, so
+    the cost of enormous matrices is exact and immediate.
+
+    Parameters
+    ----------
+    weight_shape : tuple of int
+        Shape of the filter: ``(k,)``, ``(C_out, C_in, k)``, ``(kh, kw)`` or
+        ``(C_out, C_in, kh, kw)``.
+    input_shape : int or tuple of int
+        Shape of the input that goes with it: ``(n,)`` (or ``n``),
+        ``(C_in, n)``, ``(h, w)`` or ``(C_in, h, w)``.
+    padding : int, tuple or {"valid", "same", "full"}, optional
+        As for :func:`convmat.conv_matrix`.
+    stride, dilation : int or tuple of int, optional
+        As for :func:`convmat.conv_matrix`.
+    padding_mode : {"zeros", "circular", "reflect", "replicate"}, optional
+        As for :func:`convmat.conv_matrix`.
+    dtype : data-type, optional
+        Type of the stored values; only its item size matters. Default
+        ``"float64"``.
+
+    Returns
+    -------
+    MatrixCost
+        ``rows = prod(output_shape)``, ``cols = prod(input_shape)``, the
+        number of entries, non-zeros and distinct values, and bytes as
+        properties.
+
+    Raises
+    ------
+    TypeError
+        If a shape, stride or dilation holds something other than ints, or
+        `dtype` is not numeric.
+    ValueError
+        If the shapes do not go together, an option is out of range, or the
+        kernel is larger than the padded input.
+
+    See Also
+    --------
+    convmat.conv_matrix : the matrix itself.
+    format_bytes : print the byte counts.
+
+    Notes
+    -----
+    For zero padding, an output reads tap ``t`` from position
+    ``o * stride + t * dilation - pad_before``, and the tap contributes an
+    entry when that position is inside the input; along one axis the entries
+    are the (output, tap) pairs that land inside. With circular, reflect or
+    replicate padding every position maps back into the input and two taps
+    may land on the same input (a kernel wider than the input, or replicate at
+    the border); they sum into one entry, so the axis counts distinct
+    (output, input) pairs instead. The positions are those of the index map
+    (:func:`convmat.conv_index`), taken one axis at a time. The matrix's
+    pattern is the Kronecker product of its axes' patterns, repeated for each
+    of the ``C_out * C_in`` channel pairs, so::
+
+        nonzeros = C_out * C_in * prod(pairs per axis)
+
+    ``nonzeros`` equals ``conv_matrix(w, input_shape, ..., format="csr").nnz``
+    and ``np.count_nonzero`` of the dense matrix whenever no tap of ``w`` is
+    zero and no sum of merged taps cancels. ``distinct`` assumes generic
+    weights in the same way (no two weights, or sums of merged weights,
+    equal); without merging it is the number of taps that reach the input.
+
+    CSR storage is ``nonzeros`` values, ``nonzeros`` column indices and
+    ``rows + 1`` row pointers; scipy uses 32-bit indices when the counts fit
+    in int32, else 64-bit.
+
+    Examples
+    --------
+    The lecture's example: a filter of 2 over an input of 4.
+
+    >>> from convmat import format_bytes, matrix_cost
+    >>> cost = matrix_cost((2,), (4,))
+    >>> cost.rows, cost.cols, cost.entries, cost.nonzeros, cost.distinct
+    (3, 4, 12, 6, 2)
+    >>> cost.dense_bytes, cost.filter_bytes
+    (96, 16)
+
+    A 3 x 3 filter on an RGB HD frame, padded to keep the size:
+
+    >>> hd = matrix_cost((1, 3, 3, 3), (3, 720, 1280), padding=1, dtype="float32")
+    >>> hd.nonzeros, hd.filter_entries
+    (24847212, 27)
+    >>> format_bytes(hd.dense_bytes), format_bytes(hd.sparse_bytes)
+    ('9.3 TiB', '193.1 MiB')
+    """
+    w_shape, x_shape = _split_shapes(weight_shape, input_shape)
+    dt = _numeric_dtype(dtype)
+    # checks and normalises the options, and computes the output size, exactly
+    # as conv_matrix does
+    spec = conv_spec(
+        w_shape,
+        x_shape,
+        padding=padding,
+        stride=stride,
+        dilation=dilation,
+        padding_mode=padding_mode,
+    )
+    pairs, tap_sets = 1, 1
+    for axis in range(len(spec.input_size)):
+        axis_pairs, axis_sets = _axis_counts(spec, axis)
+        pairs *= axis_pairs
+        tap_sets *= axis_sets
+    out_shape = spec.out_shape
+    rows, cols = math.prod(out_shape), math.prod(x_shape)
+    return MatrixCost(
+        input_shape=x_shape,
+        output_shape=tuple(out_shape),
+        weight_shape=w_shape,
+        rows=rows,
+        cols=cols,
+        entries=rows * cols,
+        nonzeros=spec.out_channels * spec.in_channels * pairs,
+        distinct=spec.out_channels * spec.in_channels * tap_sets,
+        filter_entries=math.prod(w_shape),
+        itemsize=dt.itemsize,
+    )
+
+
+# --------------------------------------------------------------------------
+# layers: parameters and FLOPs
+# --------------------------------------------------------------------------
+
+
+def dense_layer_params(n_in: int, n_out: int, *, bias: bool = True) -> int:
+    """Number of parameters of a fully connected layer.
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        Number of input features and output activations (>= 1).
+    bias : bool, optional
+        Count one bias per output (default ``True``).
+
+    Returns
+    -------
+    int
+        ``n_in * n_out + n_out`` (without bias, ``n_in * n_out``).
+
+    Raises
+    ------
+    TypeError
+        If a size is not an int.
+    ValueError
+        If a size is smaller than 1.
+
+    See Also
+    --------
+    conv_layer_params : the same for a convolutional layer.
+    dense_layer_flops : its computation.
+
+    Examples
+    --------
+    >>> from convmat import dense_layer_params, format_count
+    >>> dense_layer_params(784, 10)
+    7850
+    >>> format_count(dense_layer_params(150528, 150528))
+    '22.7 billion'
+    """
+    n_in = _count(n_in, "n_in")
+    n_out = _count(n_out, "n_out")
+    return n_in * n_out + (n_out if bias else 0)
+
+
+def conv_layer_params(
+    c_in: int, c_out: int, kernel_size: int | Sequence[int], *, bias: bool = True
+) -> int:
+    """Number of parameters of a convolutional layer.
+
+    Parameters
+    ----------
+    c_in, c_out : int
+        Input and output channels (>= 1).
+    kernel_size : int or tuple of int
+        An int ``k`` means a ``k x k`` kernel, as for PyTorch's ``Conv2d``;
+        a tuple gives the size per axis (``(k,)`` for 1-D).
+    bias : bool, optional
+        Count one bias per output channel (default ``True``).
+
+    Returns
+    -------
+    int
+        ``c_out * c_in * prod(kernel_size) + c_out``. It does not depend on the
+        image size: that is weight sharing.
+
+    Raises
+    ------
+    TypeError
+        If a size is not an int.
+    ValueError
+        If a size is smaller than 1.
+
+    See Also
+    --------
+    dense_layer_params : the same for a fully connected layer.
+    conv_layer_flops : its computation.
+
+    Examples
+    --------
+    VGG-16's first layer, 3 x 3 filters from 3 to 64 channels:
+
+    >>> from convmat import conv_layer_params
+    >>> conv_layer_params(3, 64, 3)
+    1792
+    >>> conv_layer_params(1, 1, (2,), bias=False)
+    2
+    """
+    c_in = _count(c_in, "c_in")
+    c_out = _count(c_out, "c_out")
+    kernel = _counts(kernel_size, "kernel_size")
+    if isinstance(kernel_size, numbers.Integral):
+        kernel *= 2  # an int k means k x k, as for Conv2d
+    return c_out * c_in * math.prod(kernel) + (c_out if bias else 0)
+
+
+def dense_layer_flops(n_in: int, n_out: int) -> int:
+    """Floating-point operations of one fully connected layer on one input.
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        Number of input features and output activations (>= 1).
+
+    Returns
+    -------
+    int
+        ``2 * n_in * n_out``: one multiply-add per weight, counted as two
+        FLOPs (a multiplication and an addition).
+
+    Raises
+    ------
+    TypeError
+        If a size is not an int.
+    ValueError
+        If a size is smaller than 1.
+
+    See Also
+    --------
+    conv_layer_flops : the same for a convolutional layer.
+
+    Notes
+    -----
+    The bias additions and the activation function are not counted; they are
+    ``n_out`` operations, negligible next to the products.
+
+    Examples
+    --------
+    >>> from convmat import dense_layer_flops
+    >>> dense_layer_flops(784, 10)
+    15680
+    """
+    return 2 * _count(n_in, "n_in") * _count(n_out, "n_out")
+
+
+def conv_layer_flops(
+    c_in: int,
+    c_out: int,
+    kernel_size: int | Sequence[int],
+    output_size: int | Sequence[int],
+) -> int:
+    """Floating-point operations of one convolutional layer on one input.
+
+    Parameters
+    ----------
+    c_in, c_out : int
+        Input and output channels (>= 1).
+    kernel_size : int or tuple of int
+        Kernel size; an int means the same size on every axis of `output_size`.
+    output_size : int or tuple of int
+        Spatial size of the output, ``(h_out, w_out)`` or ``(n_out,)``. An int
+        ``n`` means ``n x n`` (2-D).
+
+    Returns
+    -------
+    int
+        ``2 * c_out * c_in * prod(kernel_size) * prod(output_size)``: every
+        output value takes one multiply-add per weight of its filter, counted
+        as two FLOPs.
+
+    Raises
+    ------
+    TypeError
+        If a size is not an int.
+    ValueError
+        If a size is smaller than 1, or the two sizes have different lengths.
+
+    See Also
+    --------
+    dense_layer_flops : the same for a fully connected layer.
+    convmat.output_shape : the output size for given padding and stride.
+
+    Notes
+    -----
+    As in :func:`dense_layer_flops`, biases are not counted. Taps that fall
+    into zero padding are counted, as a direct implementation computes them.
+
+    Examples
+    --------
+    VGG-16's first layer on a 224 x 224 image (padding 1 keeps the size):
+
+    >>> from convmat import conv_layer_flops, format_count
+    >>> format_count(conv_layer_flops(3, 64, 3, (224, 224)))
+    '173.4 million'
+    >>> conv_layer_flops(1, 1, 2, (3,))
+    12
+    """
+    c_in = _count(c_in, "c_in")
+    c_out = _count(c_out, "c_out")
+    if isinstance(output_size, numbers.Integral) and not isinstance(output_size, bool):
+        out = _square(output_size, "output_size", 2)
+    else:
+        out = _counts(output_size, "output_size")
+    kernel = _square(kernel_size, "kernel_size", len(out))
+    return 2 * c_out * c_in * math.prod(kernel) * math.prod(out)
+
+
+# --------------------------------------------------------------------------
+# the book's weight-sharing table
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LayerComparison:
+    """One row of the weight-sharing table: a dense and a convolutional layer.
+
+    Both layers keep the size: the dense layer maps all ``features`` inputs to
+    as many outputs; the convolutional layer maps ``C`` channels to ``C``
+    channels with a ``k x k`` kernel and ``"same"`` padding.
+
+    Attributes
+    ----------
+    input : InputSize
+        The image size.
+    kernel_size : int
+        ``k``.
+    itemsize : int
+        Bytes per parameter.
+    dense_params, conv_params : int
+        Parameters, biases included.
+    dense_flops, conv_flops : int
+        FLOPs for one image (a multiply-add counts 2).
+
+    See Also
+    --------
+    layer_comparison : builds the rows.
+    """
+
+    input: InputSize
+    kernel_size: int
+    itemsize: int
+    dense_params: int
+    conv_params: int
+    dense_flops: int
+    conv_flops: int
+
+    @property
+    def features(self) -> int:
+        """``C * h * w`` of the input."""
+        return self.input.features
+
+    @property
+    def dense_bytes(self) -> int:
+        """Bytes of the dense layer's parameters."""
+        return self.dense_params * self.itemsize
+
+    @property
+    def conv_bytes(self) -> int:
+        """Bytes of the convolutional layer's parameters."""
+        return self.conv_params * self.itemsize
+
+    @property
+    def ratio(self) -> float:
+        """``dense_params / conv_params``: how many times smaller sharing is."""
+        return self.dense_params / self.conv_params
+
+    def to_dict(self) -> dict[str, Any]:
+        """The row as a flat dict (name, sizes, parameters, bytes, FLOPs, ratio)."""
+        return {
+            "name": self.input.name,
+            "shape": self.input.shape,
+            "features": self.features,
+            "dense_params": self.dense_params,
+            "dense_bytes": self.dense_bytes,
+            "dense_flops": self.dense_flops,
+            "conv_params": self.conv_params,
+            "conv_bytes": self.conv_bytes,
+            "conv_flops": self.conv_flops,
+            "ratio": self.ratio,
+        }
+
+
+def layer_comparison(
+    inputs: Sequence[InputSize] = STANDARD_INPUTS,
+    *,
+    kernel_size: int = 3,
+    dtype: npt.DTypeLike = "float32",
+) -> list[LayerComparison]:
+    """Dense against convolutional layers at standard image sizes.
+
+    Parameters
+    ----------
+    inputs : sequence of InputSize, optional
+        Image sizes; default :data:`convmat.STANDARD_INPUTS` (MNIST, CIFAR-10,
+        VGG's ImageNet crops, HD).
+    kernel_size : int, optional
+        Side ``k`` of the square convolution kernel (default 3).
+    dtype : data-type, optional
+        Type of the parameters, for the byte counts (default ``"float32"``).
+
+    Returns
+    -------
+    list of LayerComparison
+        One row per input, in order.
+
+    Raises
+    ------
+    TypeError
+        If an input is not an `InputSize`, `kernel_size` is not an int or
+        `dtype` is not numeric.
+    ValueError
+        If `kernel_size` is smaller than 1.
+
+    See Also
+    --------
+    dense_layer_params, conv_layer_params, dense_layer_flops, conv_layer_flops
+
+    Examples
+    --------
+    >>> from convmat import CIFAR10, format_bytes, layer_comparison
+    >>> row = layer_comparison([CIFAR10])[0]
+    >>> row.features, row.dense_params, row.conv_params
+    (3072, 9440256, 84)
+    >>> format_bytes(row.dense_bytes), format_bytes(row.conv_bytes)
+    ('36.0 MiB', '336 B')
+    """
+    k = _count(kernel_size, "kernel_size")
+    dt = _numeric_dtype(dtype)
+    rows = []
+    for size in inputs:
+        if not isinstance(size, InputSize):
+            msg = f"`inputs` must hold InputSize objects, got {type(size).__name__}"
+            raise TypeError(msg)
+        n, c = size.features, size.channels
+        rows.append(
+            LayerComparison(
+                input=size,
+                kernel_size=k,
+                itemsize=dt.itemsize,
+                dense_params=dense_layer_params(n, n),
+                conv_params=conv_layer_params(c, c, k),
+                dense_flops=dense_layer_flops(n, n),
+                conv_flops=conv_layer_flops(c, c, k, (size.height, size.width)),
+            )
+        )
+    return rows
+
+
+# --------------------------------------------------------------------------
+# printing large numbers
+# --------------------------------------------------------------------------
+
+_BYTE_UNITS = ("B", "KiB", "MiB", "GiB", "TiB")
+_COUNT_UNITS = ("", "million", "billion", "trillion")
+
+
+def format_bytes(n: int, *, digits: int = 1) -> str:
+    """Write a number of bytes with a binary unit (B, KiB, MiB, GiB, TiB).
+
+    Parameters
+    ----------
+    n : int
+        Number of bytes (>= 0).
+    digits : int, optional
+        Digits after the decimal point for KiB and above (default 1).
+
+    Returns
+    -------
+    str
+        ``"512 B"`` below 1 KiB; otherwise the largest unit (powers of 1024,
+        at most TiB) that keeps the number at least 1, e.g. ``"84.4 GiB"``.
+
+    Raises
+    ------
+    TypeError
+        If `n` or `digits` is not an int.
+    ValueError
+        If `n` or `digits` is negative.
+
+    See Also
+    --------
+    format_count : counts in words.
+
+    Examples
+    --------
+    >>> from convmat import format_bytes
+    >>> format_bytes(512)
+    '512 B'
+    >>> format_bytes(1536)
+    '1.5 KiB'
+    >>> format_bytes(4 * (150528**2 + 150528))
+    '84.4 GiB'
+    """
+    n = _count(n, "n", minimum=0)
+    digits = _count(digits, "digits", minimum=0)
+    if n < 1024:
+        return f"{n} B"
+    power = 1
+    while power < len(_BYTE_UNITS) - 1 and n >= 1024 ** (power + 1):
+        power += 1
+    value = n / 1024**power
+    if round(value, digits) >= 1024 and power < len(_BYTE_UNITS) - 1:
+        power += 1
+        value = n / 1024**power
+    return f"{value:,.{digits}f} {_BYTE_UNITS[power]}"
+
+
+def format_count(n: int, *, digits: int = 1) -> str:
+    """Write a count the way the book's prose does.
+
+    Parameters
+    ----------
+    n : int
+        The count (>= 0).
+    digits : int, optional
+        Digits after the decimal point for millions and above (default 1).
+
+    Returns
+    -------
+    str
+        Below a million, all digits with thousands separators (``"1,792"``);
+        from a million on, ``"2.8 million"``, ``"22.7 billion"``, ``"1.5
+        trillion"`` (short scale).
+
+    Raises
+    ------
+    TypeError
+        If `n` or `digits` is not an int.
+    ValueError
+        If `n` or `digits` is negative.
+
+    See Also
+    --------
+    format_bytes : byte counts with binary units.
+
+    Examples
+    --------
+    >>> from convmat import format_count
+    >>> format_count(1792)
+    '1,792'
+    >>> format_count(2_764_800)
+    '2.8 million'
+    >>> format_count(150528**2 + 150528)
+    '22.7 billion'
+    """
+    n = _count(n, "n", minimum=0)
+    digits = _count(digits, "digits", minimum=0)
+    if n < 10**6:
+        return f"{n:,}"
+    power = min((len(str(n)) - 1) // 3 - 1, len(_COUNT_UNITS) - 1)
+    value = n / 1000 ** (power + 1)
+    if round(value, digits) >= 1000 and power < len(_COUNT_UNITS) - 1:
+        power += 1
+        value = n / 1000 ** (power + 1)
+    return f"{value:,.{digits}f} {_COUNT_UNITS[power]}"
