@@ -114,7 +114,7 @@ def conv1d(
     for the non-zero padding modes) directly, by padding the input, taking
     one sliding-window view and one matrix product. The kernel is **not**
     flipped: this is a cross-correlation, as in every deep-learning library
-    [1]_.
+    (Goodfellow, Bengio and Courville, 2016, section 9.1).
 
     Parameters
     ----------
@@ -183,8 +183,8 @@ def conv1d(
 
     References
     ----------
-    .. [1] I. Goodfellow, Y. Bengio and A. Courville, "Deep Learning",
-       MIT Press, 2016, section 9.1.
+    I. Goodfellow, Y. Bengio and A. Courville, "Deep Learning",
+    MIT Press, 2016, section 9.1.
 
     Examples
     --------

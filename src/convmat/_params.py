@@ -173,7 +173,7 @@ def output_shape(
     """Spatial output shape of a convolution.
 
     Applies, per spatial axis, the output-size formula of Dumoulin and
-    Visin [1]_ (the one PyTorch documents for ``Conv1d``/``Conv2d``).
+    Visin (2016) (the one PyTorch documents for ``Conv1d``/``Conv2d``).
 
     Parameters
     ----------
@@ -218,8 +218,8 @@ def output_shape(
 
     References
     ----------
-    .. [1] V. Dumoulin and F. Visin, "A guide to convolution arithmetic for
-       deep learning", arXiv:1603.07285, 2016.
+    V. Dumoulin and F. Visin, "A guide to convolution arithmetic for
+    deep learning", arXiv:1603.07285, 2016.
 
     Examples
     --------

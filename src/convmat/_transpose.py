@@ -148,7 +148,8 @@ def conv_transpose1d(
 
     Computes ``conv_matrix(w, input_shape, ...).T @ g.ravel()`` without
     building the matrix: insert ``stride - 1`` zeros between the entries of
-    ``g``, pad, and correlate with the flipped kernel [1]_. This is the
+    ``g``, pad, and correlate with the flipped kernel (Dumoulin and Visin, 2016,
+    chapter 4). This is the
     gradient of a convolution with respect to its input, and what
     ``torch.nn.functional.conv_transpose1d`` computes.
 
@@ -209,8 +210,8 @@ def conv_transpose1d(
 
     References
     ----------
-    .. [1] V. Dumoulin and F. Visin, "A guide to convolution arithmetic for
-       deep learning", arXiv:1603.07285, 2016, chapter 4.
+    V. Dumoulin and F. Visin, "A guide to convolution arithmetic for
+    deep learning", arXiv:1603.07285, 2016, chapter 4.
 
     Examples
     --------
