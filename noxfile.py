@@ -42,6 +42,23 @@ def install_groups(session: nox.Session, *groups: str, editable: bool = True) ->
         session.install(*CONSTRAINTS, ".")
 
 
+def install_torch_if_available(session: nox.Session, otherwise: str) -> None:
+    """Install torch (optional) when it costs no multi-GB download.
+
+    A CPU wheel is used when one lies on this machine, or ``CONVMAT_TORCH``
+    names a requirement (for example ``torch==2.13.0`` with a CPU index).
+    A plain ``torch`` requirement would pull a CUDA build of several GB.
+    """
+    torch_req = os.environ.get("CONVMAT_TORCH")
+    wheels = sorted(Path("/opt/wheels").glob("torch-2.13.0+cpu-*.whl"))
+    if torch_req:
+        session.install(*CONSTRAINTS, torch_req)
+    elif wheels:
+        session.install(*CONSTRAINTS, str(wheels[0]))
+    else:
+        session.log(f"torch is not installed: {otherwise}.")
+
+
 def install_site_assets(session: nox.Session) -> None:
     """Install MathJax from the npm lock file; the site serves it itself."""
     session.run_install("npm", "ci", "--no-audit", "--no-fund", external=True)
@@ -82,6 +99,7 @@ def serve(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """Run the test suite: unit, property, built-site and browser checks."""
     install_groups(session, "test", "docs", "browser")
+    install_torch_if_available(session, "the comparisons with torch will be skipped")
     install_site_assets(session)
     session.run("pytest", *session.posargs, env={"CONVMAT_SITE": str(SITE)})
 
@@ -121,16 +139,7 @@ def lint(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Time convmat against scipy and torch side by side; print ratios, write JSON."""
     install_groups(session, "test", "bench", editable=False)
-    # torch is optional: a CPU wheel is installed when one lies on this machine
-    # (or CONVMAT_TORCH names a requirement); otherwise the torch rows are skipped.
-    torch_req = os.environ.get("CONVMAT_TORCH")
-    wheels = sorted(Path("/opt/wheels").glob("torch-2.13.0+cpu-*.whl"))
-    if torch_req:
-        session.install(torch_req)
-    elif wheels:
-        session.install(str(wheels[0]))
-    else:
-        session.log("torch is not installed: the torch rows will be skipped.")
+    install_torch_if_available(session, "the torch rows will be skipped")
     env = {
         "MALLOC_MMAP_THRESHOLD_": "4294967296",
         "MALLOC_TRIM_THRESHOLD_": "4294967296",

@@ -2,6 +2,14 @@
 
 from ._datasets import CIFAR10, HD, IMAGENET_VGG, MNIST, STANDARD_INPUTS, InputSize
 from ._direct import conv1d, conv2d
+from ._experiment import (
+    DenseClassifier,
+    SharedClassifier,
+    place,
+    train_dense,
+    train_shared,
+)
+from ._fast import conv_fft, conv_taps, im2col
 from ._index import ConvIndex, conv_index
 from ._matrix import conv_matrix
 from ._memory import (
@@ -25,6 +33,8 @@ from ._symbolic import (
     to_latex,
     vector_symbols,
 )
+from ._tables import markdown_table
+from ._timing import TIMING_DISABLED_NOTE, timing_enabled
 from ._transpose import conv_transpose1d, conv_transpose2d
 
 __version__ = "0.1.0"
@@ -35,19 +45,24 @@ __all__ = [
     "IMAGENET_VGG",
     "MNIST",
     "STANDARD_INPUTS",
+    "TIMING_DISABLED_NOTE",
     "ConvIndex",
+    "DenseClassifier",
     "InputSize",
     "LayerComparison",
     "MatrixCost",
+    "SharedClassifier",
     "avg_pool2d",
     "conv1d",
     "conv2d",
     "conv_equations",
+    "conv_fft",
     "conv_index",
     "conv_layer_flops",
     "conv_layer_params",
     "conv_matrix",
     "conv_matrix_symbolic",
+    "conv_taps",
     "conv_transpose1d",
     "conv_transpose2d",
     "dense_layer_flops",
@@ -56,12 +71,18 @@ __all__ = [
     "format_count",
     "global_avg_pool",
     "global_max_pool",
+    "im2col",
     "layer_comparison",
+    "markdown_table",
     "matrix_cost",
     "max_pool2d",
     "output_shape",
+    "place",
     "shift",
     "tap_names",
+    "timing_enabled",
     "to_latex",
+    "train_dense",
+    "train_shared",
     "vector_symbols",
 ]

@@ -1,0 +1,539 @@
+"""Two tiny classifiers, in plain numpy, for the translational-invariance chapter.
+
+A *dense* classifier (one fully connected layer, softmax) has a separate weight
+for every pixel; a *shared* classifier slides the same few filters over every
+position (a convolution), keeps each filter's strongest response (global max
+pooling) and classifies those. Trained on objects seen at a few positions only,
+the first cannot recognise them elsewhere; the second can. :func:`place` puts
+small images on a larger canvas at chosen positions to make such a data set.
+
+Everything is seeded and deterministic: the same arguments give the same
+weights, bit for bit, on the same machine.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DenseClassifier",
+    "SharedClassifier",
+    "place",
+    "train_dense",
+    "train_shared",
+]
+
+import contextlib
+import numbers
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from numpy.lib.stride_tricks import sliding_window_view
+
+from ._memory import conv_layer_params, dense_layer_params
+
+
+def _positive_int(value: object, name: str) -> int:
+    """`value` as an int >= 1 (bools refused)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        msg = f"`{name}` must be an int, got {type(value).__name__}"
+        raise TypeError(msg)
+    if value < 1:
+        msg = f"`{name}` must be >= 1, got {value}"
+        raise ValueError(msg)
+    return int(value)
+
+
+def _images(x: npt.ArrayLike, name: str = "x") -> np.ndarray:
+    """`x` as a float64 stack of images ``(n, h, w)``."""
+    x = np.asarray(x)
+    if x.dtype.kind not in "iuf":
+        msg = f"`{name}` must hold integers or floats, got dtype {x.dtype}"
+        raise TypeError(msg)
+    if x.ndim != 3:
+        msg = f"`{name}` must have shape (n, h, w), got shape {x.shape}"
+        raise ValueError(msg)
+    return x.astype(np.float64, copy=False)
+
+
+def _labels(labels: npt.ArrayLike, n: int, n_classes: int) -> np.ndarray:
+    """`labels` as int64 class numbers in ``[0, n_classes)``, one per image."""
+    y = np.asarray(labels)
+    if y.dtype.kind not in "iu":
+        msg = f"`labels` must hold integers, got dtype {y.dtype}"
+        raise TypeError(msg)
+    if y.shape != (n,):
+        msg = f"`labels` must have shape ({n},), one per image, got shape {y.shape}"
+        raise ValueError(msg)
+    if n and (y.min() < 0 or y.max() >= n_classes):
+        msg = f"`labels` must lie in [0, {n_classes}), got {y.min()}..{y.max()}"
+        raise ValueError(msg)
+    return y.astype(np.int64)
+
+
+def place(
+    images: npt.ArrayLike,
+    offsets: Sequence[int] | npt.ArrayLike,
+    canvas_shape: tuple[int, int],
+) -> np.ndarray:
+    """Put small images on a larger, zero canvas at given positions.
+
+    Parameters
+    ----------
+    images : (n, h, w) array_like
+        The objects (for example 8 x 8 digits); integers or floats.
+    offsets : (2,) or (n, 2) array_like of int
+        Row and column of each object's top-left corner on the canvas; one
+        pair is used for every image.
+    canvas_shape : (int, int)
+        Height and width ``(H, W)`` of the canvas.
+
+    Returns
+    -------
+    (n, H, W) ndarray
+        float64; zero everywhere except where an object was placed:
+        ``out[i, r:r+h, c:c+w] = images[i]`` with ``(r, c) = offsets[i]``.
+
+    Raises
+    ------
+    TypeError
+        If `images` is not integer or floating, or `offsets` is not integer.
+    ValueError
+        If the shapes do not fit, or an object would stick out of the canvas.
+
+    See Also
+    --------
+    convmat.shift : move an image that is already on a canvas.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from convmat._experiment import place
+    >>> place(np.ones((1, 1, 2)), (1, 0), (2, 3))
+    array([[[0., 0., 0.],
+            [1., 1., 0.]]])
+    >>> place([[[1]], [[2]]], [(0, 0), (1, 2)], (2, 3))[1]
+    array([[0., 0., 0.],
+           [0., 0., 2.]])
+    """
+    imgs = _images(images, "images")
+    n, h, w = imgs.shape
+    height, width = (_positive_int(s, "canvas_shape") for s in canvas_shape)
+    pos = np.asarray(offsets)
+    if pos.dtype.kind not in "iu":
+        msg = f"`offsets` must hold integers, got dtype {pos.dtype}"
+        raise TypeError(msg)
+    if pos.shape == (2,):
+        pos = np.broadcast_to(pos, (n, 2))
+    if pos.shape != (n, 2):
+        msg = f"`offsets` must have shape (2,) or ({n}, 2), got shape {pos.shape}"
+        raise ValueError(msg)
+    if n and (
+        pos.min() < 0 or pos[:, 0].max() + h > height or pos[:, 1].max() + w > width
+    ):
+        msg = (
+            f"`offsets` must keep each {h} x {w} image inside the "
+            f"{height} x {width} canvas"
+        )
+        raise ValueError(msg)
+    out = np.zeros((n, height, width))
+    rows = pos[:, 0, None, None] + np.arange(h)[:, None]  # (n, h, 1)
+    cols = pos[:, 1, None, None] + np.arange(w)  # (n, 1, w)
+    out[np.arange(n)[:, None, None], rows, cols] = imgs
+    return out
+
+
+def _cross_entropy(logits: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """Mean cross-entropy of softmax(`logits`) and its gradient wrt the logits."""
+    z = logits - logits.max(axis=1, keepdims=True)
+    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    rows = np.arange(len(y))
+    loss = -float(log_p[rows, y].mean())
+    g = np.exp(log_p)
+    g[rows, y] -= 1.0
+    return loss, g / len(y)
+
+
+def _dense_gradients(
+    params: list[np.ndarray], x: np.ndarray, y: np.ndarray
+) -> tuple[float, list[np.ndarray]]:
+    """Loss and gradients of the dense classifier ``[weight, bias]`` on a batch."""
+    weight, bias = params
+    f = x.reshape(len(x), -1)
+    loss, g = _cross_entropy(f @ weight.T + bias, y)
+    return loss, [g.T @ f, g.sum(axis=0)]
+
+
+def _shared_gradients(
+    params: list[np.ndarray], x: np.ndarray, y: np.ndarray
+) -> tuple[float, list[np.ndarray]]:
+    """Loss and gradients of ``[filters (C, k*k), filter_bias, weight, bias]``."""
+    filters, filter_bias, weight, bias = params
+    channels, kk = filters.shape
+    k = round(kk**0.5)
+    b = len(x)
+    cols = _windows(x, k, k)  # (b * positions, k*k)
+    z = (filters @ cols.T).reshape(channels, b, -1)  # (C, b, positions)
+    where = z.argmax(axis=2)  # ReLU is monotone: max of ReLU at max of z
+    peak = np.take_along_axis(z, where[..., None], axis=2)[..., 0].T + filter_bias
+    h = np.maximum(peak, 0.0)  # (b, C): pooled responses
+    loss, g = _cross_entropy(h @ weight.T + bias, y)
+    dz = (g @ weight) * (peak > 0)  # (b, C), only at each maximum
+    patches = cols.reshape(b, -1, kk)[np.arange(b), where]  # (C, b, k*k)
+    grads = [np.einsum("bc,cbk->ck", dz, patches), dz.sum(axis=0), g.T @ h, g.sum(0)]
+    return loss, grads
+
+
+def _one_blas_thread() -> contextlib.AbstractContextManager:
+    """Run the small matrix products of training on one BLAS thread.
+
+    Each step multiplies small matrices; several BLAS threads then spend
+    their time waiting for each other (badly so on a busy machine). Uses
+    threadpoolctl when it is installed (it comes with scikit-learn).
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - optional
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def _adam(
+    params: list[np.ndarray],
+    gradients: Callable[
+        [list[np.ndarray], np.ndarray, np.ndarray], tuple[float, list[np.ndarray]]
+    ],
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    epochs: int,
+    batch_size: int,
+    learning_rate: float,
+    rng: np.random.Generator,
+) -> None:
+    """Minibatch Adam (Kingma & Ba's defaults), updating `params` in place."""
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    m = [np.zeros_like(p) for p in params]
+    v = [np.zeros_like(p) for p in params]
+    t = 0
+    with _one_blas_thread():
+        for _ in range(epochs):
+            order = rng.permutation(len(x))
+            for start in range(0, len(x), batch_size):
+                batch = order[start : start + batch_size]
+                t += 1
+                _, grads = gradients(params, x[batch], y[batch])
+                for i, g in enumerate(grads):  # in place: params[i] is the caller's
+                    m[i] = beta1 * m[i] + (1 - beta1) * g
+                    v[i] = beta2 * v[i] + (1 - beta2) * g * g
+                    m_hat, v_hat = m[i] / (1 - beta1**t), v[i] / (1 - beta2**t)
+                    params[i] -= learning_rate * m_hat / (np.sqrt(v_hat) + eps)
+
+
+@dataclass
+class DenseClassifier:
+    """One fully connected layer and a softmax: a weight for every pixel.
+
+    Attributes
+    ----------
+    weight : (n_classes, H * W) ndarray
+        One weight per class and pixel.
+    bias : (n_classes,) ndarray
+        One bias per class.
+    image_shape : (int, int)
+        The ``(H, W)`` of the images it was trained on.
+    """
+
+    weight: np.ndarray
+    bias: np.ndarray
+    image_shape: tuple[int, int]
+
+    @property
+    def n_params(self) -> int:
+        """Number of parameters, ``H*W*n_classes + n_classes``."""
+        n_classes, n_features = self.weight.shape
+        return dense_layer_params(n_features, n_classes)
+
+    def logits(self, x: npt.ArrayLike) -> np.ndarray:
+        """Class scores ``(n, n_classes)`` of the images `x` ``(n, H, W)``."""
+        x = _images(x)
+        if x.shape[1:] != self.image_shape:
+            msg = f"`x` must hold images of shape {self.image_shape}, got {x.shape[1:]}"
+            raise ValueError(msg)
+        return x.reshape(len(x), -1) @ self.weight.T + self.bias
+
+    def predict(self, x: npt.ArrayLike) -> np.ndarray:
+        """Most likely class of each image, shape ``(n,)``."""
+        return self.logits(x).argmax(axis=1)
+
+    def accuracy(self, x: npt.ArrayLike, labels: npt.ArrayLike) -> float:
+        """Fraction of the images `x` whose predicted class equals `labels`."""
+        return float(np.mean(self.predict(x) == np.asarray(labels)))
+
+
+@dataclass
+class SharedClassifier:
+    """Shared filters, ReLU, global max pooling, then a dense layer.
+
+    The first layer is a convolution (cross-correlation, no padding, stride
+    1) with `filters`: the same weights at every position. Global max pooling
+    keeps each filter's strongest response, wherever it is, so the classifier
+    sees *what* was found, not *where*.
+
+    Attributes
+    ----------
+    filters : (C, k, k) ndarray
+        The shared filters.
+    filter_bias : (C,) ndarray
+        One bias per filter.
+    weight : (n_classes, C) ndarray
+        Dense layer from the pooled responses to the classes.
+    bias : (n_classes,) ndarray
+        One bias per class.
+    """
+
+    filters: np.ndarray
+    filter_bias: np.ndarray
+    weight: np.ndarray
+    bias: np.ndarray
+
+    @property
+    def n_params(self) -> int:
+        """Parameters of the convolution plus those of the dense layer."""
+        channels, kh, kw = self.filters.shape
+        n_classes = self.weight.shape[0]
+        return conv_layer_params(1, channels, (kh, kw)) + dense_layer_params(
+            channels, n_classes
+        )
+
+    def feature_maps(self, x: npt.ArrayLike) -> np.ndarray:
+        """ReLU of the convolution of every image with every filter.
+
+        Returns ``(n, C, H - k + 1, W - k + 1)``; image ``i`` and filter ``c``
+        give ``max(conv2d(x[i], filters[c]) + filter_bias[c], 0)``.
+        """
+        z = _correlate(self._checked(x), self.filters)  # (C, n, h_out, w_out)
+        bias = self.filter_bias[:, None, None, None]
+        return np.maximum(z + bias, 0.0).transpose(1, 0, 2, 3)
+
+    def features(self, x: npt.ArrayLike) -> np.ndarray:
+        """Globally max-pooled feature maps, shape ``(n, C)``."""
+        peak = _correlate(self._checked(x), self.filters).max(axis=(2, 3)).T
+        return np.maximum(peak + self.filter_bias, 0.0)
+
+    def _checked(self, x: npt.ArrayLike) -> np.ndarray:
+        """`x` as a float stack of images at least as large as the filters."""
+        x = _images(x)
+        _, kh, kw = self.filters.shape
+        if x.shape[1] < kh or x.shape[2] < kw:
+            msg = f"`x` images {x.shape[1:]} are smaller than the filters ({kh}, {kw})"
+            raise ValueError(msg)
+        return x
+
+    def logits(self, x: npt.ArrayLike) -> np.ndarray:
+        """Class scores ``(n, n_classes)`` of the images `x` ``(n, H, W)``."""
+        return self.features(x) @ self.weight.T + self.bias
+
+    def predict(self, x: npt.ArrayLike) -> np.ndarray:
+        """Most likely class of each image, shape ``(n,)``."""
+        return self.logits(x).argmax(axis=1)
+
+    def accuracy(self, x: npt.ArrayLike, labels: npt.ArrayLike) -> float:
+        """Fraction of the images `x` whose predicted class equals `labels`."""
+        return float(np.mean(self.predict(x) == np.asarray(labels)))
+
+
+def _windows(x: np.ndarray, kh: int, kw: int) -> np.ndarray:
+    """im2col of a stack: ``(n * h_out * w_out, kh * kw)``, a copy."""
+    view = sliding_window_view(x, (kh, kw), axis=(1, 2))  # (n, h_out, w_out, kh, kw)
+    return view.reshape(-1, kh * kw)
+
+
+def _correlate(x: np.ndarray, filters: np.ndarray) -> np.ndarray:
+    """Valid cross-correlation of a stack, ``(C, n, h_out, w_out)``, no bias."""
+    channels, kh, kw = filters.shape
+    h_out, w_out = x.shape[1] - kh + 1, x.shape[2] - kw + 1
+    z = filters.reshape(channels, -1) @ _windows(x, kh, kw).T  # one GEMM
+    return z.reshape(channels, len(x), h_out, w_out)
+
+
+def train_dense(
+    x: npt.ArrayLike,
+    labels: npt.ArrayLike,
+    *,
+    n_classes: int = 10,
+    epochs: int = 10,
+    batch_size: int = 64,
+    learning_rate: float = 0.01,
+    seed: int = 0,
+) -> DenseClassifier:
+    """Train a dense (fully connected) softmax classifier with Adam.
+
+    Parameters
+    ----------
+    x : (n, H, W) array_like
+        Training images.
+    labels : (n,) array_like of int
+        Their classes, in ``[0, n_classes)``.
+    n_classes : int, optional
+        Number of classes.
+    epochs, batch_size : int, optional
+        Passes over the data and images per step.
+    learning_rate : float, optional
+        Adam's step size.
+    seed : int, optional
+        Seeds the order of the minibatches (weights start at zero).
+
+    Returns
+    -------
+    DenseClassifier
+        Trained on the mean cross-entropy.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If `x`, `labels` or a size is invalid.
+
+    See Also
+    --------
+    train_shared : the weight-shared classifier.
+
+    Notes
+    -----
+    The weights start at zero. A pixel that is zero in every training image
+    never receives a gradient, so its weights *stay* zero: the classifier
+    has learnt nothing about that place.
+
+    Examples
+    --------
+    Two classes, a dot on the left or on the right:
+
+    >>> import numpy as np
+    >>> from convmat._experiment import place, train_dense
+    >>> x = place(np.ones((2, 1, 1)), [(0, 0), (0, 2)], (1, 3))
+    >>> model = train_dense(x, [0, 1], n_classes=2, epochs=20, learning_rate=0.1)
+    >>> model.predict(x).tolist(), model.n_params
+    ([0, 1], 8)
+    >>> model.weight[:, 1].tolist()    # the middle pixel was never lit
+    [0.0, 0.0]
+    """
+    x = _images(x)
+    n_classes = _positive_int(n_classes, "n_classes")
+    y = _labels(labels, len(x), n_classes)
+    epochs = _positive_int(epochs, "epochs")
+    batch_size = _positive_int(batch_size, "batch_size")
+    weight = np.zeros((n_classes, x.shape[1] * x.shape[2]))
+    bias = np.zeros(n_classes)
+
+    _adam(
+        [weight, bias],
+        _dense_gradients,
+        x,
+        y,
+        epochs=epochs,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        rng=np.random.default_rng(seed),
+    )
+    return DenseClassifier(weight, bias, (x.shape[1], x.shape[2]))
+
+
+def train_shared(
+    x: npt.ArrayLike,
+    labels: npt.ArrayLike,
+    *,
+    n_classes: int = 10,
+    channels: int = 8,
+    kernel_size: int = 5,
+    epochs: int = 10,
+    batch_size: int = 64,
+    learning_rate: float = 0.01,
+    seed: int = 0,
+) -> SharedClassifier:
+    """Train a weight-shared classifier (convolution + global max pooling).
+
+    Parameters
+    ----------
+    x : (n, H, W) array_like
+        Training images.
+    labels : (n,) array_like of int
+        Their classes, in ``[0, n_classes)``.
+    n_classes : int, optional
+        Number of classes.
+    channels : int, optional
+        Number of shared filters ``C``.
+    kernel_size : int, optional
+        Filters are ``kernel_size x kernel_size``.
+    epochs, batch_size : int, optional
+        Passes over the data and images per step.
+    learning_rate : float, optional
+        Adam's step size.
+    seed : int, optional
+        Seeds the initial weights and the order of the minibatches.
+
+    Returns
+    -------
+    SharedClassifier
+        Trained on the mean cross-entropy.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If `x`, `labels` or a size is invalid.
+
+    See Also
+    --------
+    train_dense : the dense classifier.
+
+    Notes
+    -----
+    The convolution is valid (no padding) with stride 1. Backpropagation
+    through global max pooling sends each filter's gradient only to the
+    position of its maximum, so a step costs one forward convolution of the
+    batch and one small gather.
+
+    Examples
+    --------
+    A horizontal or a vertical bar, seen at one place only, then shown
+    further down and to the right, where training never put them:
+
+    >>> import numpy as np
+    >>> from convmat._experiment import place, train_dense, train_shared
+    >>> bars = np.array([[[1, 1], [0, 0]], [[1, 0], [1, 0]]])
+    >>> seen, unseen = place(bars, (1, 1), (6, 6)), place(bars, (3, 3), (6, 6))
+    >>> shared = train_shared(seen, [0, 1], n_classes=2, channels=2,
+    ...                       kernel_size=2, epochs=50, learning_rate=0.1)
+    >>> dense = train_dense(seen, [0, 1], n_classes=2, epochs=50,
+    ...                     learning_rate=0.1)
+    >>> shared.predict(unseen).tolist(), dense.predict(unseen).tolist()
+    ([0, 1], [0, 0])
+    >>> shared.n_params, dense.n_params
+    (16, 74)
+    """
+    x = _images(x)
+    n_classes = _positive_int(n_classes, "n_classes")
+    y = _labels(labels, len(x), n_classes)
+    channels = _positive_int(channels, "channels")
+    k = _positive_int(kernel_size, "kernel_size")
+    epochs = _positive_int(epochs, "epochs")
+    batch_size = _positive_int(batch_size, "batch_size")
+    if k > min(x.shape[1], x.shape[2]):
+        msg = f"`kernel_size` {k} is larger than the images {x.shape[1:]}"
+        raise ValueError(msg)
+    rng = np.random.default_rng(seed)
+    filters = rng.normal(0.0, 1.0 / k, (channels, k * k))
+    filter_bias = np.zeros(channels)
+    weight = rng.normal(0.0, 1.0 / np.sqrt(channels), (n_classes, channels))
+    bias = np.zeros(n_classes)
+
+    _adam(
+        [filters, filter_bias, weight, bias],
+        _shared_gradients,
+        x,
+        y,
+        epochs=epochs,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        rng=rng,
+    )
+    return SharedClassifier(filters.reshape(channels, k, k), filter_bias, weight, bias)
