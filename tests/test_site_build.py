@@ -140,5 +140,7 @@ def test_the_first_page_shows_a_value_computed_by_the_package(
 ) -> None:
     import convmat
 
-    index = (built_site / "index.html").read_text(encoding="utf-8")
-    assert f"version {convmat.__version__}" in text_of(index)
+    index = text_of((built_site / "index.html").read_text(encoding="utf-8"))
+    assert f"version {convmat.__version__}" in index
+    rows, cols = convmat.conv_matrix_symbolic((2,), (4,)).shape
+    assert f"that matrix has {rows} rows and {cols} columns" in index
