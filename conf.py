@@ -80,6 +80,8 @@ bibtex_reference_style = "author_year"
 
 # --- API reference (numpy-style docstrings) -----------------------------------
 autodoc_typehints = "description"
+# Show numpy's ArrayLike by name, not as the union of protocols it stands for.
+autodoc_type_aliases = {"ArrayLike": "ArrayLike", "npt.ArrayLike": "ArrayLike"}
 autodoc_member_order = "bysource"
 autosummary_generate = False
 napoleon_google_docstring = False
@@ -204,9 +206,23 @@ def _singlehtml_like_html(app) -> None:
             single.setdefault(node, pair)
 
 
+def _biblio_listitems(app, pagename, templatename, context, doctree) -> None:
+    """Give bibliography entries the ARIA role their list requires.
+
+    docutils marks each citation ``role="doc-biblioentry"`` inside a
+    ``role="list"``; that role is deprecated and axe-core reports the list as
+    having no valid children (a critical violation). ``listitem`` is what a
+    list expects, and screen readers announce the entries as list items.
+    """
+    body = context.get("body")
+    if body and 'role="doc-biblioentry"' in body:
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
 def setup(app) -> None:
     _quiet_kernel_transport()
     _stable_equation_labels()
     app.connect("builder-inited", _singlehtml_like_html)
     app.connect("builder-inited", _check_mathjax)
     app.connect("build-finished", _copy_mathjax)
+    app.connect("html-page-context", _biblio_listitems)

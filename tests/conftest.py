@@ -1,6 +1,9 @@
-"""Shared test settings: a fast, reproducible hypothesis profile."""
+"""Shared test settings: a fast, reproducible hypothesis profile, and the built site."""
 
 from hypothesis import HealthCheck, settings
+from sitebuild import built_site
+
+__all__ = ["built_site"]  # a session fixture: the book is built once per test run
 
 settings.register_profile(
     "convmat",

@@ -10,9 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sitebuild import ROOT, built_site, sphinx_build
-
-__all__ = ["built_site"]  # the fixture, imported for this module's tests
+from sitebuild import ROOT, sphinx_build
 
 pytestmark = pytest.mark.site
 
