@@ -40,8 +40,13 @@ def correlate_padded(
     return (w.reshape(w.shape[0], -1) @ cols).reshape(w.shape[0], *out)
 
 
-def _add_bias(y: np.ndarray, bias: ArrayLike | None, spec: ConvSpec) -> np.ndarray:
-    """Add a per-output-channel bias (a scalar in the single-channel form)."""
+def add_bias(y: np.ndarray, bias: ArrayLike | None, spec: ConvSpec) -> np.ndarray:
+    """Reshape ``(C_out, *out)`` to the caller's form and add the bias.
+
+    The bias is one value per output channel (a scalar in the single-channel
+    form). Shared by every way of computing a convolution in this package.
+    """
+    y = y.reshape(spec.out_shape)
     if bias is None:
         return y
     b = np.asarray(bias)
@@ -55,23 +60,28 @@ def _add_bias(y: np.ndarray, bias: ArrayLike | None, spec: ConvSpec) -> np.ndarr
     return y + b
 
 
-def _conv(
+def prepare(
     x: ArrayLike,
     w: ArrayLike,
-    bias: ArrayLike | None,
     *,
-    ndim: int,
     padding: object,
     stride: object,
     dilation: object,
     padding_mode: object,
-) -> np.ndarray:
-    """Shared body of `conv1d` and `conv2d`: check, pad, correlate, add bias."""
+    ndim: int | None = None,
+) -> tuple[np.ndarray, np.ndarray, ConvSpec]:
+    """Check the arguments; return the padded input, the weights and the spec.
+
+    The input comes back as ``(C_in, *padded)`` and the weights as
+    ``(C_out, C_in, *k)``, both in the common dtype ``np.result_type(x, w)``.
+    Shared by every way of computing a convolution in this package, so that
+    they all accept and refuse the same arguments.
+    """
     x = np.asarray(x)
     w = np.asarray(w)
     check_dtype(x, "x")
     check_dtype(w, "w")
-    if x.ndim not in (ndim, ndim + 1):
+    if ndim is not None and x.ndim not in (ndim, ndim + 1):
         msg = (
             f"`x` must have {ndim} (spatial) or {ndim + 1} (channels first) "
             f"dimensions, got {x.ndim} (shape {x.shape})"
@@ -93,9 +103,32 @@ def _conv(
     )
     if any(p for pair in spec.pads for p in pair):
         xc = np.pad(xc, ((0, 0), *spec.pads), mode=NP_PAD_MODE[spec.padding_mode])
+    return xc, wc, spec
+
+
+def _conv(
+    x: ArrayLike,
+    w: ArrayLike,
+    bias: ArrayLike | None,
+    *,
+    ndim: int,
+    padding: object,
+    stride: object,
+    dilation: object,
+    padding_mode: object,
+) -> np.ndarray:
+    """Shared body of `conv1d` and `conv2d`: check, pad, correlate, add bias."""
+    xc, wc, spec = prepare(
+        x,
+        w,
+        padding=padding,
+        stride=stride,
+        dilation=dilation,
+        padding_mode=padding_mode,
+        ndim=ndim,
+    )
     y = correlate_padded(xc, wc, spec.stride, spec.dilation)
-    y = y.reshape(spec.out_shape)
-    return _add_bias(y, bias, spec)
+    return add_bias(y, bias, spec)
 
 
 def conv1d(

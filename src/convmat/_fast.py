@@ -24,55 +24,8 @@ import scipy.fft
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike
 
-from ._params import NP_PAD_MODE, ConvSpec, PaddingMode, check_dtype, conv_spec
-
-
-def _prepare(
-    x: ArrayLike,
-    w: ArrayLike,
-    *,
-    padding: object,
-    stride: object,
-    dilation: object,
-    padding_mode: object,
-) -> tuple[np.ndarray, np.ndarray, ConvSpec]:
-    """Check, then return the padded ``(C_in, *padded)`` input, ``(O, C, *k)`` w."""
-    x = np.asarray(x)
-    w = np.asarray(w)
-    check_dtype(x, "x")
-    check_dtype(w, "w")
-    spec = conv_spec(
-        w.shape,
-        x.shape,
-        padding=padding,
-        stride=stride,
-        dilation=dilation,
-        padding_mode=padding_mode,
-    )
-    dtype = np.result_type(x, w)
-    xc = x.astype(dtype, copy=False).reshape(spec.in_channels, *spec.input_size)
-    wc = w.astype(dtype, copy=False).reshape(
-        spec.out_channels, spec.in_channels, *spec.kernel_size
-    )
-    if any(p for pair in spec.pads for p in pair):
-        xc = np.pad(xc, ((0, 0), *spec.pads), mode=NP_PAD_MODE[spec.padding_mode])
-    return xc, wc, spec
-
-
-def _bias(y: np.ndarray, bias: ArrayLike | None, spec: ConvSpec) -> np.ndarray:
-    """Reshape ``(O, *out)`` to the caller's form and add the bias."""
-    y = y.reshape(spec.out_shape)
-    if bias is None:
-        return y
-    b = np.asarray(bias)
-    check_dtype(b, "bias")
-    expected = (spec.out_channels,) if spec.multichannel else ()
-    if b.shape != expected:
-        msg = f"`bias` must have shape {expected}, got shape {b.shape}"
-        raise ValueError(msg)
-    if spec.multichannel:
-        b = b.reshape((-1,) + (1,) * len(spec.output_size))
-    return y + b
+from ._direct import add_bias, prepare
+from ._params import PaddingMode
 
 
 def im2col(
@@ -154,7 +107,7 @@ def im2col(
     )
     x = np.asarray(x)
     dummy = np.zeros(tuple(shape), dtype=x.dtype if x.dtype.kind in "iuf" else float)
-    xp, wc, spec = _prepare(
+    xp, wc, spec = prepare(
         x,
         dummy,
         padding=padding,
@@ -239,7 +192,7 @@ def conv_taps(
     array([[11, 13],
            [31, 33]])
     """
-    xp, wc, spec = _prepare(
+    xp, wc, spec = prepare(
         x,
         w,
         padding=padding,
@@ -258,7 +211,7 @@ def conv_taps(
         y += wc[(slice(None), slice(None), *tap)] @ xp[(slice(None), *window)].reshape(
             c_in, -1
         )
-    return _bias(y, bias, spec)
+    return add_bias(y, bias, spec)
 
 
 def conv_fft(
@@ -332,7 +285,7 @@ def conv_fft(
     >>> conv1d(x, w, padding=(0, 1), padding_mode="circular")
     array([21, 32, 43, 14])
     """
-    xp, wc, spec = _prepare(
+    xp, wc, spec = prepare(
         x,
         w,
         padding=padding,
@@ -361,4 +314,4 @@ def conv_fft(
         for n, s in zip(spec.output_size, spec.stride, strict=True)
     )
     y = np.ascontiguousarray(y[(slice(None), *keep)])
-    return _bias(y, bias, spec)
+    return add_bias(y, bias, spec)
