@@ -258,8 +258,6 @@ def release(session: nox.Session) -> None:
         "pack",
         "--site",
         str(site),
-        "--notebooks",
-        str(RELEASE / "jupyter_execute"),
         "--out",
         str(RELEASE),
     )

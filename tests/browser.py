@@ -521,6 +521,8 @@ class LocalOnly:
 
     def __init__(self, context: Any, base_url: str) -> None:
         self.context = context
+        # Generous: a shared 2-core machine may be busy building the book too.
+        context.set_default_timeout(120_000)
         self.base_url = base_url
         self.offsite: list[str] = []
         # Only URLs outside the server match, so local requests are never

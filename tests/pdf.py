@@ -100,6 +100,17 @@ async () => {
 }
 """
 
+# Every image loaded (lazy ones forced) and every font in use ready.
+SETTLED = """
+async () => {
+  const images = [...document.images];
+  images.forEach((img) => { img.loading = "eager"; });
+  await Promise.all(images.map((img) => img.complete ? null :
+    new Promise((r) => { img.onload = img.onerror = r; })));
+  await document.fonts.ready;
+}
+"""
+
 # Arrange the page for print: mark chapters, unfold solutions, build the
 # table of contents from the chapter (h1) and section (h2) headings.
 PREPARE = """
@@ -260,6 +271,9 @@ def print_pdf(folder: Path, pdf: Path, *, title: str, edition: str) -> list[str]
                     problems.append(f"console: {m.text}") if m.type == "error" else None
                 ),
             )
+            # The whole book is one long page: on a loaded 2-core machine loading,
+            # typesetting and settling take far longer than Playwright's 30 s.
+            page.set_default_timeout(300_000)
             page.emulate_media(media="print")
             page.goto(base + "index.html", wait_until="load")
             math = page.evaluate(WAIT_FOR_MATH)
@@ -269,7 +283,10 @@ def print_pdf(folder: Path, pdf: Path, *, title: str, edition: str) -> list[str]
                 )
             page.add_style_tag(content=PRINT_CSS)
             layout = page.evaluate(PREPARE, edition)
-            page.wait_for_load_state("networkidle")
+            # Wait for what printing needs: every image decoded and every font in
+            # use loaded. (Not "networkidle": Chromium may leave font requests it
+            # no longer needs pending forever, so the network never goes idle.)
+            page.evaluate(SETTLED)
             # MathJax re-measures nothing on print; give layout one more frame.
             page.evaluate("() => new Promise((r) => requestAnimationFrame(r))")
             problems += [f"wider than the page: {o}" for o in page.evaluate(OVERFLOW)]

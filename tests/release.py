@@ -2,14 +2,13 @@
 
 ``nox -s release`` builds the site (with the PDF edition linked) and then runs::
 
-    python tests/release.py pack --site _build/release/html \
-        --notebooks _build/release/jupyter_execute --cache _build/.jupyter_cache \
-        --out _build/release
+    python tests/release.py pack --site _build/release/html --out _build/release
     python tests/release.py check _build/release/convmat-book-<version>.tar.gz
 
 ``pack`` writes ``convmat-book-<version>.tar.gz`` holding ``site/`` (the HTML
 site, Sphinx's private ``.doctrees`` left out), ``notebooks/`` (one executed
-notebook per page: outputs from the execution cache, stable cell ids), a ``README.txt`` and ``SHA256SUMS``
+notebook per page, the ``_sources/<page>.ipynb`` that every page offers for
+download, written by ``conf.py``), a ``README.txt`` and ``SHA256SUMS``
 (every file of the bundle; ``sha256sum -c SHA256SUMS`` after unpacking), and
 next to the archive a ``SHA256SUMS`` of the archive itself.  The archive is
 deterministic: sorted entries, fixed owner and times (``SOURCE_DATE_EPOCH``),
@@ -67,70 +66,17 @@ def source_revision() -> str:
     return out.stdout.strip()
 
 
-def stable_notebook(data: bytes) -> bytes:
-    """A notebook with deterministic cell ids (jupytext draws random ones).
-
-    Each id is the first 12 hex digits of the SHA-256 of the cell's type and
-    source, with ``-2``, ``-3``... appended to repeats, so ids survive edits of
-    other cells.  Everything else is kept; the JSON is written the way
-    ``nbformat`` writes it (sorted keys, one-space indent, final newline).
-    """
-    notebook = json.loads(data)
-    seen: dict[str, int] = {}
-    for cell in notebook.get("cells", []):
-        source = cell.get("source", "")
-        if isinstance(source, list):
-            source = "".join(source)
-        key = f"{cell.get('cell_type', '')}\n{source}"
-        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
-        seen[digest] = seen.get(digest, 0) + 1
-        if "id" in cell or notebook.get("nbformat_minor", 0) >= 5:
-            count = seen[digest]
-            cell["id"] = digest if count == 1 else f"{digest}-{count}"
-    text = json.dumps(notebook, sort_keys=True, indent=1, ensure_ascii=False)
-    return (text + "\n").encode("utf-8")
-
-
-def shipped_notebook(path: Path, cache: Path | None) -> bytes:
-    """The executed notebook of one page, as the bundle ships it.
-
-    myst-nb writes ``jupyter_execute/<page>.ipynb`` with outputs only when it
-    executed the page in this build; a page served from the execution cache is
-    written without them (myst-nb 1.4 writes its input notebook, not the merged
-    one).  So the outputs are merged in from ``cache`` (the jupyter-cache the
-    build used) with the call myst-nb itself uses; ``cache=None`` ships the
-    notebook as written.  Cell ids are then made deterministic.
-    """
-    data = path.read_bytes()
-    if cache is not None:
-        import nbformat
-        from jupyter_cache import get_cache
-
-        notebook = nbformat.reads(data.decode("utf-8"), as_version=4)
-        try:
-            _, merged = get_cache(str(cache)).merge_match_into_notebook(notebook)
-        except KeyError:
-            msg = (
-                f"{path.name}: no executed notebook in the execution cache {cache} "
-                "matches it; build the book with that cache first"
-            )
-            raise SystemExit(msg) from None
-        data = nbformat.writes(merged).encode("utf-8")
-    return stable_notebook(data)
-
-
-def bundle_files(
-    site: Path, notebooks: Path, cache: Path | None = None
-) -> dict[str, bytes]:
+def bundle_files(site: Path) -> dict[str, bytes]:
     """Every file of the bundle (relative path -> bytes), before SHA256SUMS."""
     files: dict[str, bytes] = {}
     for path in sorted(site.rglob("*")):
         rel = path.relative_to(site)
         if path.is_file() and not SKIPPED.intersection(rel.parts):
             files[f"site/{rel.as_posix()}"] = path.read_bytes()
-    for path in sorted(notebooks.rglob("*.ipynb")):
-        rel = path.relative_to(notebooks)
-        files[f"notebooks/{rel.as_posix()}"] = shipped_notebook(path, cache)
+    # The executed notebooks the site offers for download, again at the top.
+    for path in sorted((site / "_sources").rglob("*.ipynb")):
+        rel = path.relative_to(site / "_sources")
+        files[f"notebooks/{rel.as_posix()}"] = path.read_bytes()
     pdf = "site/" + PDF_NAME
     files["README.txt"] = readme(has_pdf=pdf in files).encode("utf-8")
     return files
@@ -202,15 +148,15 @@ def write_archive(files: dict[str, bytes], archive: Path, top: str) -> None:
         gz.write(buffer.getvalue())
 
 
-def pack(site: Path, notebooks: Path, out: Path, cache: Path | None) -> Path:
+def pack(site: Path, out: Path) -> Path:
     """Write ``<out>/convmat-book-<version>.tar.gz`` and ``<out>/SHA256SUMS``."""
     if not (site / "index.html").is_file():
         msg = f"`--site` {site} holds no built site (no index.html)"
         raise SystemExit(msg)
     top = f"{NAME}-{version()}"
-    files = bundle_files(site, notebooks, cache)
+    files = bundle_files(site)
     if not any(n.startswith("notebooks/") for n in files):
-        msg = f"`--notebooks` {notebooks} holds no executed notebook (*.ipynb)"
+        msg = f"`--site` {site} holds no executed notebook (_sources/*.ipynb)"
         raise SystemExit(msg)
     files["SHA256SUMS"] = sha256sums(files).encode("utf-8")
     archive = out / f"{top}.tar.gz"
@@ -360,19 +306,12 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p_pack = sub.add_parser("pack", help="write the release archive")
     p_pack.add_argument("--site", type=Path, required=True)
-    p_pack.add_argument("--notebooks", type=Path, required=True)
     p_pack.add_argument("--out", type=Path, required=True)
-    p_pack.add_argument(
-        "--cache",
-        type=Path,
-        default=ROOT / "_build" / ".jupyter_cache",
-        help="the execution cache the build used (outputs come from it)",
-    )
     p_check = sub.add_parser("check", help="unpack an archive and check it")
     p_check.add_argument("archive", type=Path)
     args = parser.parse_args(argv)
     if args.command == "pack":
-        pack(args.site, args.notebooks, args.out, args.cache)
+        pack(args.site, args.out)
         return 0
     return check(args.archive)
 

@@ -6,9 +6,9 @@ count) into two folders whose paths differ in name and depth, builds each with
 the arguments of ``nox -s docs`` into its own fresh output folder and its own
 empty execution cache, with ``CONVMAT_FROZEN_TIMINGS=1`` (pages freeze their
 timings, see ``convmat.timing_enabled``), and compares the two sites file by
-file.  Sphinx's private ``.doctrees`` are ignored; nothing else is.  The executed
-notebooks (``_build/jupyter_execute/*.ipynb``) are compared too, as the
-release bundle ships them (outputs from the execution cache, stable cell ids).
+file.  Sphinx's private ``.doctrees`` are ignored; nothing else is.  The
+executed notebooks are part of the site (``_sources/<page>.ipynb``, offered
+for download on every page), so they are compared too.
 
 Usage::
 
@@ -34,10 +34,9 @@ from pathlib import Path, PurePosixPath
 
 ROOT = Path(__file__).resolve().parent.parent
 IGNORED = {".doctrees"}  # Sphinx's pickled environment: private, never published
-# What is compared, relative to a checkout: the site, and the executed
-# notebooks the release bundle ships (the rest of jupyter_execute is myst-nb's
-# scratch space, copied into the site where it is used).
-COMPARED = (("_build/html", "*"), ("_build/jupyter_execute", "*.ipynb"))
+# What is compared, relative to a checkout: the whole site, executed notebooks
+# included (jupyter_execute is myst-nb's scratch space, copied where it is used).
+COMPARED = (("_build/html", "*"),)
 
 
 def tracked_files(root: Path = ROOT) -> list[str]:
@@ -129,25 +128,6 @@ def listing(tree: Path) -> set[str]:
     return files
 
 
-def shipped_bytes(path: Path) -> bytes:
-    """A file's bytes as the release bundle ships them.
-
-    A notebook ``<checkout>/_build/jupyter_execute/<page>.ipynb`` is shipped
-    with its outputs merged from ``<checkout>/_build/.jupyter_cache`` and
-    deterministic cell ids (``release.shipped_notebook``); every other file
-    is shipped as it is.
-    """
-    if path.suffix == ".ipynb":
-        sys.path.insert(0, str(ROOT / "tests"))
-        try:
-            from release import shipped_notebook
-        finally:
-            sys.path.pop(0)
-        build_dir = next(p for p in path.parents if p.name == "jupyter_execute").parent
-        return shipped_notebook(path, build_dir / ".jupyter_cache")
-    return path.read_bytes()
-
-
 def compare_trees(
     a: Path, b: Path, pattern: str = "*"
 ) -> tuple[list[str], list[str], list[str]]:
@@ -157,7 +137,7 @@ def compare_trees(
     differ = [
         rel
         for rel in sorted(left & right)
-        if shipped_bytes(a / rel) != shipped_bytes(b / rel)
+        if (a / rel).read_bytes() != (b / rel).read_bytes()
     ]
     return sorted(left - right), sorted(right - left), differ
 
@@ -169,8 +149,8 @@ def _clip(line: str, width: int = 160) -> str:
 def diff_excerpt(a: Path, b: Path, *, lines: int = 30) -> str:
     """A unified diff of two text files, cut to ``lines`` lines (long lines split)."""
     try:
-        old = shipped_bytes(a).decode("utf-8")
-        new = shipped_bytes(b).decode("utf-8")
+        old = a.read_bytes().decode("utf-8")
+        new = b.read_bytes().decode("utf-8")
     except UnicodeDecodeError:
         return f"    (binary: {a.stat().st_size} vs {b.stat().st_size} bytes)"
 

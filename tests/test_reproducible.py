@@ -10,8 +10,6 @@ The whole book is compared by ``nox -s reproducible`` (two full builds).
 from __future__ import annotations
 
 import hashlib
-import json
-import re
 import shutil
 import tarfile
 from pathlib import Path
@@ -21,52 +19,11 @@ from pdf import fix_dates
 from release import (
     bundle_files,
     sha256sums,
-    stable_notebook,
     verify_sums,
     write_archive,
 )
 from reproducible import compare_trees, diff_excerpt
 from sitebuild import ROOT, sphinx_build
-
-NOTEBOOK = {
-    "cells": [
-        {"cell_type": "markdown", "id": "a1b2c3d4", "metadata": {}, "source": "# T"},
-        {
-            "cell_type": "code",
-            "execution_count": 1,
-            "id": "9f8e7d6c",
-            "metadata": {},
-            "outputs": [],
-            "source": "x = 1",
-        },
-        {
-            "cell_type": "code",
-            "execution_count": 2,
-            "id": "00ff00ff",
-            "metadata": {},
-            "outputs": [],
-            "source": "x = 1",
-        },
-    ],
-    "metadata": {},
-    "nbformat": 4,
-    "nbformat_minor": 5,
-}
-
-
-def test_notebook_cell_ids_depend_on_content_not_on_chance() -> None:
-    other = json.loads(json.dumps(NOTEBOOK))
-    for cell, new in zip(other["cells"], ["zz", "yy", "xx"], strict=True):
-        cell["id"] = new  # what another jupytext run would draw
-    one, two = (
-        stable_notebook(json.dumps(NOTEBOOK).encode()),
-        stable_notebook(json.dumps(other).encode()),
-    )
-    assert one == two
-    ids = [c["id"] for c in json.loads(one)["cells"]]
-    assert len(set(ids)) == 3, "repeated sources still get unique ids"
-    assert all(re.fullmatch(r"[0-9a-f]{12}(-\d+)?", i) for i in ids)
-    assert json.loads(one)["cells"][1]["source"] == "x = 1"
 
 
 def _small_bundle(tmp_path: Path) -> dict[str, bytes]:
@@ -76,11 +33,10 @@ def _small_bundle(tmp_path: Path) -> dict[str, bytes]:
     (site / "index.html").write_text("<p>hi</p>", encoding="utf-8")
     (site / "_static" / "a.css").write_text("p{}", encoding="utf-8")
     (site / ".doctrees" / "index.doctree").write_bytes(b"private")
-    notebooks = tmp_path / "jupyter_execute"
-    notebooks.mkdir()
-    (notebooks / "index.ipynb").write_text(json.dumps(NOTEBOOK), encoding="utf-8")
-    (notebooks / "index.glue.json").write_text("{}", encoding="utf-8")
-    files = bundle_files(site, notebooks)
+    (site / "_sources").mkdir()
+    (site / "_sources" / "index.md").write_text("# T", encoding="utf-8")
+    (site / "_sources" / "index.ipynb").write_text('{"cells": []}', encoding="utf-8")
+    files = bundle_files(site)
     files["SHA256SUMS"] = sha256sums(files).encode()
     return files
 
@@ -90,6 +46,8 @@ def test_the_bundle_holds_site_notebooks_readme_and_checksums(tmp_path: Path) ->
     assert set(files) == {
         "site/index.html",
         "site/_static/a.css",
+        "site/_sources/index.md",
+        "site/_sources/index.ipynb",
         "notebooks/index.ipynb",
         "README.txt",
         "SHA256SUMS",

@@ -142,3 +142,26 @@ def test_the_first_page_shows_a_value_computed_by_the_package(
     assert f"version {convmat.__version__}" in index
     rows, cols = convmat.conv_matrix_symbolic((2,), (4,)).shape
     assert f"that matrix has {rows} rows and {cols} columns" in index
+
+
+def test_every_executed_page_offers_its_notebook_with_outputs(
+    built_site: Path,
+) -> None:
+    import json
+
+    pages = [
+        p
+        for p in sorted((ROOT / "book").glob("*.md"))
+        if "kernelspec:" in p.read_text(encoding="utf-8")
+    ]
+    assert len(pages) >= 7, [p.name for p in pages]
+    for page in pages:
+        html = (built_site / f"{page.stem}.html").read_text(encoding="utf-8")
+        assert f'href="_sources/{page.stem}.ipynb"' in html, page.stem
+        notebook = json.loads(
+            (built_site / "_sources" / f"{page.stem}.ipynb").read_text(encoding="utf-8")
+        )
+        code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+        assert code, page.stem
+        assert all(c["execution_count"] for c in code), page.stem
+        assert any(c["outputs"] for c in code), page.stem
