@@ -90,7 +90,8 @@ napoleon_use_rtype = False
 
 # --- doctest builder -------------------------------------------------------------
 doctest_global_setup = "import numpy as np\nimport convmat"
-doctest_test_doctest_blocks = ""
+# Every ">>>" example the reader sees is run, the API reference included.
+doctest_test_doctest_blocks = "default"
 
 # --- HTML --------------------------------------------------------------------------
 html_theme = "sphinx_book_theme"

@@ -53,7 +53,7 @@ class InputSize:
 
     Examples
     --------
-    >>> from convmat import CIFAR10
+    >>> from convmat import CIFAR10, InputSize
     >>> CIFAR10.shape
     (3, 32, 32)
     >>> CIFAR10.features

@@ -78,13 +78,14 @@ def timing_enabled(environ: Mapping[str, str] | None = None) -> bool:
 
     Notes
     -----
-    The contract for page writers is in ``notes/timing.md``: measure only
+    The contract for page writers (README, "Pages that measure time"): measure only
     inside ``if convmat.timing_enabled():``, compute everything else (sizes,
     byte counts, FLOPs) unconditionally, and keep the assertions that check
     measured claims inside the same ``if``.
 
     Examples
     --------
+    >>> from convmat import timing_enabled
     >>> timing_enabled({})
     True
     >>> timing_enabled({"CONVMAT_FROZEN_TIMINGS": "1"})
