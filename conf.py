@@ -267,10 +267,15 @@ def _ship_notebooks(app, exception) -> None:
     cache = Path(app.env.mystnb_config.execution_cache_path)
     for pagename in sorted(app.env.found_docs):
         path = _notebook_of(app, pagename)
-        if path is not None:
-            target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(_executed_notebook(path, cache))
+        if path is None:
+            continue
+        target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+        # myst-nb rewrites `path` whenever it reads the page again; otherwise the
+        # notebook already shipped is current (a no-op rebuild stays fast).
+        if target.is_file() and target.stat().st_mtime >= path.stat().st_mtime:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(_executed_notebook(path, cache))
 
 
 def _biblio_listitems(app, pagename, templatename, context, doctree) -> None:
