@@ -214,9 +214,9 @@ def _executed_notebook(path: Path, cache: Path) -> bytes:
     """The executed notebook of one page, with outputs and stable cell ids.
 
     myst-nb writes ``jupyter_execute/<page>.ipynb`` with outputs only when it
-    ran the page in this build; a page taken from the execution cache is
-    written without them.  The outputs are merged in from the cache with the
-    call myst-nb itself uses.  Cell ids (jupytext draws random ones) become the
+    ran the page outside the cache (``execution_mode: force``); a page run
+    through the execution cache is written without them, and its outputs are
+    merged in from the cache with the call myst-nb itself uses.  Cell ids (jupytext draws random ones) become the
     first 12 hex digits of the SHA-256 of the cell's type and source, with
     ``-2``, ``-3``... for repeats, so that two builds give the same bytes.
     """
@@ -227,11 +227,14 @@ def _executed_notebook(path: Path, cache: Path) -> bytes:
     from jupyter_cache import get_cache
 
     notebook = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
-    try:
-        _, notebook = get_cache(str(cache)).merge_match_into_notebook(notebook)
-    except KeyError:
-        msg = f"{path.name}: the execution cache {cache} holds no run of this page"
-        raise RuntimeError(msg) from None
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    ran_here = any(cell.get("execution_count") for cell in code)
+    if code and not ran_here:  # taken from the cache (pages run with
+        try:  # `execution_mode: force` are written with their outputs)
+            _, notebook = get_cache(str(cache)).merge_match_into_notebook(notebook)
+        except KeyError:
+            msg = f"{path.name}: the execution cache {cache} holds no run of it"
+            raise RuntimeError(msg) from None
     data = json.loads(nbformat.writes(notebook))
     seen: dict[str, int] = {}
     for cell in data["cells"]:
@@ -278,6 +281,16 @@ def _ship_notebooks(app, exception) -> None:
         target.write_bytes(_executed_notebook(path, cache))
 
 
+# Files that pages read while they run: a page is read (and run) again when one
+# of its files changes, not only when its own text does.
+DATA_DEPENDENCIES = {"performance": ["book/data/bench-latest.json"]}
+
+
+def _note_data_dependencies(app, docname, source) -> None:
+    for path in DATA_DEPENDENCIES.get(docname, []):
+        app.env.note_dependency(str(Path(__file__).parent / path))
+
+
 def _biblio_listitems(app, pagename, templatename, context, doctree) -> None:
     """Give bibliography entries the ARIA role their list requires.
 
@@ -300,3 +313,4 @@ def setup(app) -> None:
     app.connect("html-page-context", _biblio_listitems)
     app.connect("html-page-context", _notebook_button, priority=400)
     app.connect("build-finished", _ship_notebooks)
+    app.connect("source-read", _note_data_dependencies)
