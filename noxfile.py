@@ -64,11 +64,22 @@ def install_site_assets(session: nox.Session) -> None:
     session.run_install("npm", "ci", "--no-audit", "--no-fund", external=True)
 
 
+def install_book(session: nox.Session, *groups: str) -> None:
+    """Everything a build of the book needs, the same for every session.
+
+    torch is installed wherever it costs no download, so that every build on
+    a machine shows the same pages (the last chapter checks gradients against
+    PyTorch's autograd when it is importable).
+    """
+    install_groups(session, "docs", *groups)
+    install_torch_if_available(session, "pages will say PyTorch was not available")
+    install_site_assets(session)
+
+
 @nox.session(python=PYTHON, reuse_venv=True)
 def docs(session: nox.Session) -> None:
     """Build the book as HTML in _build/html (cached execution, fails on any warning)."""
-    install_groups(session, "docs")
-    install_site_assets(session)
+    install_book(session)
     session.run("sphinx-build", "-b", "html", *SPHINX_ARGS, str(SITE), *session.posargs)
     session.log(f"The site is at {SITE / 'index.html'}")
     session.log("Preview it with `nox -s serve`, or open that file in a browser.")
@@ -77,8 +88,7 @@ def docs(session: nox.Session) -> None:
 @nox.session(python=PYTHON, default=False)
 def serve(session: nox.Session) -> None:
     """Preview the book at http://127.0.0.1:8000, rebuilding pages as you edit."""
-    install_groups(session, "docs", "serve")
-    install_site_assets(session)
+    install_book(session, "serve")
     session.run(
         "sphinx-autobuild",
         *SPHINX_ARGS,
@@ -98,17 +108,14 @@ def serve(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """Run the test suite: unit, property, built-site and browser checks."""
-    install_groups(session, "test", "docs", "browser")
-    install_torch_if_available(session, "the comparisons with torch will be skipped")
-    install_site_assets(session)
+    install_book(session, "test", "browser")
     session.run("pytest", *session.posargs, env={"CONVMAT_SITE": str(SITE)})
 
 
 @nox.session(python=PYTHON)
 def doctest(session: nox.Session) -> None:
     """Run the examples: Sphinx's doctest builder over the book, pytest over src."""
-    install_groups(session, "docs", "test")
-    install_site_assets(session)
+    install_book(session, "test")
     session.run(
         "sphinx-build",
         "-b",
@@ -212,16 +219,14 @@ def build_pdf(session: nox.Session, out: Path) -> Path:
 @nox.session(python=PYTHON, default=False)
 def reproducible(session: nox.Session) -> None:
     """Build the book twice from two checkouts; fail if any site file differs."""
-    install_groups(session, "docs")
-    install_site_assets(session)
+    install_book(session)
     session.run("python", "tests/reproducible.py", *session.posargs)
 
 
 @nox.session(python=PYTHON, default=False)
 def pdf(session: nox.Session) -> None:
     """Print the whole book to _build/pdf/convmat-book.pdf (one HTML page + Chromium)."""
-    install_groups(session, "docs", "browser")
-    install_site_assets(session)
+    install_book(session, "browser")
     pdf = build_pdf(session, PDF_OUT)
     session.log(f"The PDF is at {pdf}")
 
@@ -229,8 +234,7 @@ def pdf(session: nox.Session) -> None:
 @nox.session(python=PYTHON, default=False)
 def release(session: nox.Session) -> None:
     """Build site + PDF afresh, pack _build/release/convmat-book-<version>.tar.gz, check it."""
-    install_groups(session, "docs", "browser", "test")
-    install_site_assets(session)
+    install_book(session, "browser", "test")
     shutil.rmtree(RELEASE, ignore_errors=True)
     # The PDF first, so that the site can ship and link it: `-t pdf_edition`
     # shows the link on the index page, html_extra_path copies the file.
