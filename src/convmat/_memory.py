@@ -310,7 +310,7 @@ def matrix_cost(
 
     Examples
     --------
-    The lecture's example: a filter of 2 over an input of 4.
+    The book's worked example: a filter of 2 over an input of 4.
 
     >>> from convmat import format_bytes, matrix_cost
     >>> cost = matrix_cost((2,), (4,))

@@ -152,7 +152,7 @@ def conv_matrix_symbolic(
 
     Examples
     --------
-    The lecture example, a kernel of 2 taps over 4 inputs:
+    The book's worked example, a kernel of 2 taps over 4 inputs:
 
     >>> from convmat import conv_matrix_symbolic, to_latex
     >>> conv_matrix_symbolic(2, 4)
