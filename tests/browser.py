@@ -10,22 +10,18 @@ axe-core violations, width on a phone, screenshots).
 
 from __future__ import annotations
 
-import functools
 import os
 import re
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-from sitebuild import ROOT, SITE
+from sitebuild import CHROMIUM, ROOT, SITE, serve
 
 __all__ = [
     "CHROMIUM",
@@ -47,7 +43,6 @@ __all__ = [
     "visit",
 ]
 
-CHROMIUM = Path(os.environ.get("CONVMAT_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 800}
@@ -71,29 +66,6 @@ def site(request: pytest.FixtureRequest) -> Path:
     if SITE.resolve() != DEFAULT_SITE.resolve() and (SITE / "index.html").is_file():
         return SITE
     return request.getfixturevalue("built_site")
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    """Serve files without logging every request to stderr."""
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextmanager
-def serve(folder: Path) -> Iterator[str]:
-    """Serve ``folder`` on a free localhost port; yield its base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 # --- the browser ------------------------------------------------------------

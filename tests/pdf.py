@@ -16,18 +16,13 @@ title in the header and page numbers in the footer.
 from __future__ import annotations
 
 import argparse
-import functools
 import os
 import re
 import sys
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-CHROMIUM = Path(os.environ.get("CONVMAT_CHROMIUM", "/usr/bin/chromium"))
+from sitebuild import CHROMIUM, serve
 
 PRINT_CSS = """
 @page { size: A4; margin: 18mm 16mm 18mm 16mm; }
@@ -207,27 +202,6 @@ FOOTER = (
     'font-family:sans-serif"><span class="pageNumber"></span> / '
     '<span class="totalPages"></span></div>'
 )
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@contextmanager
-def serve(folder: Path) -> Iterator[str]:
-    """Serve ``folder`` on a free localhost port; yield its base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def print_pdf(folder: Path, pdf: Path, *, title: str, edition: str) -> list[str]:

@@ -21,7 +21,6 @@ files are listed with a diff excerpt), 2 when a build fails.
 from __future__ import annotations
 
 import argparse
-import ast
 import difflib
 import os
 import shutil
@@ -31,6 +30,8 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
+
+from sitebuild import sphinx_args
 
 ROOT = Path(__file__).resolve().parent.parent
 IGNORED = {".doctrees"}  # Sphinx's pickled environment: private, never published
@@ -60,20 +61,6 @@ def make_checkout(dest: Path, root: Path = ROOT) -> Path:
     if modules.is_dir():
         (dest / "node_modules").symlink_to(modules, target_is_directory=True)
     return dest
-
-
-def sphinx_args(checkout: Path) -> list[str]:
-    """``SPHINX_ARGS`` of the checkout's noxfile: exactly what ``nox -s docs`` runs."""
-    tree = ast.parse((checkout / "noxfile.py").read_text(encoding="utf-8"))
-    for node in tree.body:
-        if (
-            isinstance(node, ast.Assign)
-            and isinstance(node.targets[0], ast.Name)
-            and node.targets[0].id == "SPHINX_ARGS"
-        ):
-            return list(ast.literal_eval(node.value))
-    msg = f"{checkout / 'noxfile.py'} defines no SPHINX_ARGS"
-    raise RuntimeError(msg)
 
 
 def build_env(checkout: Path) -> dict[str, str]:

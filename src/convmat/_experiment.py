@@ -22,7 +22,6 @@ __all__ = [
 ]
 
 import contextlib
-import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -31,17 +30,7 @@ import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ._memory import conv_layer_params, dense_layer_params
-
-
-def _positive_int(value: object, name: str) -> int:
-    """`value` as an int >= 1 (bools refused)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        msg = f"`{name}` must be an int, got {type(value).__name__}"
-        raise TypeError(msg)
-    if value < 1:
-        msg = f"`{name}` must be >= 1, got {value}"
-        raise ValueError(msg)
-    return int(value)
+from ._params import check_int
 
 
 def _images(x: npt.ArrayLike, name: str = "x") -> np.ndarray:
@@ -118,7 +107,7 @@ def place(
     """
     imgs = _images(images, "images")
     n, h, w = imgs.shape
-    height, width = (_positive_int(s, "canvas_shape") for s in canvas_shape)
+    height, width = (check_int(s, "canvas_shape") for s in canvas_shape)
     pos = np.asarray(offsets)
     if pos.dtype.kind not in "iu":
         msg = f"`offsets` must hold integers, got dtype {pos.dtype}"
@@ -418,10 +407,10 @@ def train_dense(
     [0.0, 0.0]
     """
     x = _images(x)
-    n_classes = _positive_int(n_classes, "n_classes")
+    n_classes = check_int(n_classes, "n_classes")
     y = _labels(labels, len(x), n_classes)
-    epochs = _positive_int(epochs, "epochs")
-    batch_size = _positive_int(batch_size, "batch_size")
+    epochs = check_int(epochs, "epochs")
+    batch_size = check_int(batch_size, "batch_size")
     weight = np.zeros((n_classes, x.shape[1] * x.shape[2]))
     bias = np.zeros(n_classes)
 
@@ -511,12 +500,12 @@ def train_shared(
     (16, 74)
     """
     x = _images(x)
-    n_classes = _positive_int(n_classes, "n_classes")
+    n_classes = check_int(n_classes, "n_classes")
     y = _labels(labels, len(x), n_classes)
-    channels = _positive_int(channels, "channels")
-    k = _positive_int(kernel_size, "kernel_size")
-    epochs = _positive_int(epochs, "epochs")
-    batch_size = _positive_int(batch_size, "batch_size")
+    channels = check_int(channels, "channels")
+    k = check_int(kernel_size, "kernel_size")
+    epochs = check_int(epochs, "epochs")
+    batch_size = check_int(batch_size, "batch_size")
     if k > min(x.shape[1], x.shape[2]):
         msg = f"`kernel_size` {k} is larger than the images {x.shape[1:]}"
         raise ValueError(msg)

@@ -31,7 +31,7 @@ import numpy.typing as npt
 
 from convmat._datasets import STANDARD_INPUTS, InputSize
 from convmat._index import axis_positions
-from convmat._params import ConvSpec, PaddingMode, conv_spec
+from convmat._params import ConvSpec, PaddingMode, check_int, conv_spec
 
 _INT32_MAX = int(np.iinfo(np.int32).max)
 
@@ -41,26 +41,14 @@ _INT32_MAX = int(np.iinfo(np.int32).max)
 # --------------------------------------------------------------------------
 
 
-def _count(value: Any, name: str, *, minimum: int = 1) -> int:
-    """Return `value` as a Python int >= `minimum`; bools and floats are refused."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        msg = f"`{name}` must be an int, got {type(value).__name__}"
-        raise TypeError(msg)
-    value = int(value)
-    if value < minimum:
-        msg = f"`{name}` must be >= {minimum}, got {value}"
-        raise ValueError(msg)
-    return value
-
-
 def _counts(value: Any, name: str, *, minimum: int = 1) -> tuple[int, ...]:
     """Return an int or a sequence of ints as a tuple of validated ints."""
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        return (_count(value, name, minimum=minimum),)
+        return (check_int(value, name, minimum=minimum),)
     if not isinstance(value, Sequence | np.ndarray) or isinstance(value, str):
         msg = f"`{name}` must be an int or a tuple of ints, got {value!r}"
         raise TypeError(msg)
-    return tuple(_count(v, name, minimum=minimum) for v in value)
+    return tuple(check_int(v, name, minimum=minimum) for v in value)
 
 
 def _square(value: Any, name: str, ndim: int) -> tuple[int, ...]:
@@ -400,8 +388,8 @@ def dense_layer_params(n_in: int, n_out: int, *, bias: bool = True) -> int:
     >>> format_count(dense_layer_params(150528, 150528))
     '22.7 billion'
     """
-    n_in = _count(n_in, "n_in")
-    n_out = _count(n_out, "n_out")
+    n_in = check_int(n_in, "n_in")
+    n_out = check_int(n_out, "n_out")
     return n_in * n_out + (n_out if bias else 0)
 
 
@@ -448,8 +436,8 @@ def conv_layer_params(
     >>> conv_layer_params(1, 1, (2,), bias=False)
     2
     """
-    c_in = _count(c_in, "c_in")
-    c_out = _count(c_out, "c_out")
+    c_in = check_int(c_in, "c_in")
+    c_out = check_int(c_out, "c_out")
     kernel = _counts(kernel_size, "kernel_size")
     if isinstance(kernel_size, numbers.Integral):
         kernel *= 2  # an int k means k x k, as for Conv2d
@@ -492,7 +480,7 @@ def dense_layer_flops(n_in: int, n_out: int) -> int:
     >>> dense_layer_flops(784, 10)
     15680
     """
-    return 2 * _count(n_in, "n_in") * _count(n_out, "n_out")
+    return 2 * check_int(n_in, "n_in") * check_int(n_out, "n_out")
 
 
 def conv_layer_flops(
@@ -547,8 +535,8 @@ def conv_layer_flops(
     >>> conv_layer_flops(1, 1, 2, (3,))
     12
     """
-    c_in = _count(c_in, "c_in")
-    c_out = _count(c_out, "c_out")
+    c_in = check_int(c_in, "c_in")
+    c_out = check_int(c_out, "c_out")
     if isinstance(output_size, numbers.Integral) and not isinstance(output_size, bool):
         out = _square(output_size, "output_size", 2)
     else:
@@ -676,7 +664,7 @@ def layer_comparison(
     >>> format_bytes(row.dense_bytes), format_bytes(row.conv_bytes)
     ('36.0 MiB', '336 B')
     """
-    k = _count(kernel_size, "kernel_size")
+    k = check_int(kernel_size, "kernel_size")
     dt = _numeric_dtype(dtype)
     rows = []
     for size in inputs:
@@ -743,8 +731,8 @@ def format_bytes(n: int, *, digits: int = 1) -> str:
     >>> format_bytes(4 * (150528**2 + 150528))
     '84.4 GiB'
     """
-    n = _count(n, "n", minimum=0)
-    digits = _count(digits, "digits", minimum=0)
+    n = check_int(n, "n", minimum=0)
+    digits = check_int(digits, "digits", minimum=0)
     if n < 1024:
         return f"{n} B"
     power = 1
@@ -795,8 +783,8 @@ def format_count(n: int, *, digits: int = 1) -> str:
     >>> format_count(150528**2 + 150528)
     '22.7 billion'
     """
-    n = _count(n, "n", minimum=0)
-    digits = _count(digits, "digits", minimum=0)
+    n = check_int(n, "n", minimum=0)
+    digits = check_int(digits, "digits", minimum=0)
     if n < 10**6:
         return f"{n:,}"
     power = min((len(str(n)) - 1) // 3 - 1, len(_COUNT_UNITS) - 1)

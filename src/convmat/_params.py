@@ -10,6 +10,7 @@ agree on what an option means.
 from __future__ import annotations
 
 import math
+import numbers
 import operator
 from typing import Literal, NamedTuple
 
@@ -36,6 +37,18 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int | np.integer) and not isinstance(
         value, bool | np.bool_
     )
+
+
+def check_int(value: object, name: str, *, minimum: int = 1) -> int:
+    """`value` as a Python int >= `minimum`; bools and floats are refused."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        msg = f"`{name}` must be an int, got {type(value).__name__}"
+        raise TypeError(msg)
+    value = int(value)
+    if value < minimum:
+        msg = f"`{name}` must be >= {minimum}, got {value}"
+        raise ValueError(msg)
+    return value
 
 
 def normalize_ints(value: object, ndim: int, name: str) -> tuple[int, ...]:
@@ -262,6 +275,13 @@ class ConvSpec(NamedTuple):
         if self.multichannel:
             return (self.in_channels, *self.input_size)
         return self.input_size
+
+    @property
+    def weight_shape(self) -> tuple[int, ...]:
+        """Full weight shape: ``(C_out, C_in, *k)``, or ``k`` in the single form."""
+        if self.multichannel:
+            return (self.out_channels, self.in_channels, *self.kernel_size)
+        return self.kernel_size
 
     @property
     def out_shape(self) -> tuple[int, ...]:

@@ -179,7 +179,7 @@ def conv_matrix_symbolic(
         dilation=dilation,
         padding_mode=padding_mode,
     )
-    names = tap_names(_weight_shape(spec), name).ravel()
+    names = tap_names(spec.weight_shape, name).ravel()
     idx = spec_index(spec)
     n_rows, n_cols = idx.shape
     entries: dict[tuple[int, int], list[str]] = {}
@@ -191,13 +191,6 @@ def conv_matrix_symbolic(
     for (r, c), terms in entries.items():
         out[r, c] = " + ".join(terms)
     return out.astype(str).reshape(n_rows, n_cols)
-
-
-def _weight_shape(spec: ConvSpec) -> tuple[int, ...]:
-    """The full weight shape described by a `ConvSpec`."""
-    if spec.multichannel:
-        return (spec.out_channels, spec.in_channels, *spec.kernel_size)
-    return spec.kernel_size
 
 
 def conv_equations(
@@ -255,7 +248,7 @@ def conv_equations(
         dilation=dilation,
         padding_mode=padding_mode,
     )
-    w_names = tap_names(_weight_shape(spec), w_name).ravel()
+    w_names = tap_names(spec.weight_shape, w_name).ravel()
     x_names = vector_symbols(x_name, spec.input_shape).ravel()
     y_names = vector_symbols(y_name, spec.out_shape).ravel()
     idx = spec_index(spec)
