@@ -250,10 +250,10 @@ def _executed_notebook(path: Path, cache: Path) -> bytes:
 
 def _notebook_of(app, pagename: str) -> Path | None:
     """The notebook myst-nb wrote for a page, or None for a plain page."""
-    folder = getattr(app.env, "mystnb_config", None)
-    if folder is None:
+    config = getattr(app.env, "mystnb_config", None)
+    if config is None:
         return None
-    path = Path(folder.output_folder) / f"{pagename}.ipynb"
+    path = Path(config.output_folder) / f"{pagename}.ipynb"
     return path if path.is_file() else None
 
 
