@@ -1,6 +1,6 @@
 """Timing, done fairly, and the switch that turns it off.
 
-Pages of the book and ``tests/benchmark.py`` time convmat against its peers
+Pages of the book and ``tools/benchmark.py`` time convmat against its peers
 with these tools: `compare_timings` (interleaved rounds, per-call times,
 ratios of minimums and of medians, one BLAS thread), `machine_info` and
 `run_benchmarks` (the benchmark table, with the goals in `GOALS`).
