@@ -5,8 +5,9 @@ Build with the configuration directory set to the repository root::
     sphinx-build -c . -W --keep-going book _build/html
 
 (``nox -s docs`` does exactly that).  The site must build and be read with no
-network: MathJax is copied from ``node_modules`` (installed by ``npm ci``) into
-the site itself, nothing is fetched from a CDN and intersphinx is not used.
+network: formulas are typeset at build time by MathJax from ``node_modules``
+(installed by ``npm ci``; book/_ext/prerender_math.py), nothing is fetched from
+a CDN and intersphinx is not used.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ extensions = [
     "sphinx_togglebutton",
     "sphinxcontrib.bibtex",
     "booksite",  # book/_ext/booksite: this book's own hooks, one per purpose
+    "prerender_math",  # formulas typeset at build time: no math JavaScript
+    "lean_pages",  # no icon script, deferred scripts, sized images, descriptions
 ]
 
 exclude_patterns = [
@@ -104,6 +107,8 @@ html_theme = "sphinx_book_theme"
 html_title = "Convolution as Matrix Multiplication"
 html_static_path = ["book/_static"]
 html_css_files = ["convmat.css"]
+html_favicon = "book/_static/favicon.svg"
+html_domain_indices = False  # one module: the API reference is its index
 html_last_updated_fmt = None
 html_context = {"default_mode": "auto"}
 html_theme_options = {
@@ -116,14 +121,6 @@ html_theme_options = {
 }
 html_show_sphinx = False
 html_copy_source = True
-
-# MathJax 4, served from the site itself.  npm installs it (`npm ci`, pinned in
-# package-lock.json); book/_ext/booksite/mathjax.py copies the files it needs.
-mathjax_path = "mathjax/tex-chtml.js"
-mathjax4_config = {
-    "loader": {"paths": {"fonts": "[mathjax]/fonts"}},
-    "options": {"menuOptions": {"settings": {"enrich": False}}},
-}
 
 # Files that pages read while they run: a page is read (and run) again when one
 # of its files changes, not only when its own text does (book/_ext/booksite).

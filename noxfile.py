@@ -68,8 +68,21 @@ def install_torch_if_available(session: nox.Session, otherwise: str) -> None:
 
 
 def install_site_assets(session: nox.Session) -> None:
-    """Install MathJax from the npm lock file; the site serves it itself."""
+    """Install MathJax from the npm lock file; it typesets the formulas at build time."""
     session.run_install("npm", "ci", "--no-audit", "--no-fund", external=True)
+
+
+def install_page_budget(session: nox.Session) -> None:
+    """Install Lighthouse (tools/lighthouse/package-lock.json) for the page budget test."""
+    session.run_install(
+        "npm",
+        "ci",
+        "--prefix",
+        "tools/lighthouse",
+        "--no-audit",
+        "--no-fund",
+        external=True,
+    )
 
 
 def install_book(session: nox.Session, *groups: str) -> None:
@@ -117,6 +130,7 @@ def serve(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """Run the test suite: unit, property, built-site and browser checks."""
     install_book(session, "test", "browser")
+    install_page_budget(session)
     session.run("pytest", *session.posargs, env={"CONVMAT_SITE": str(SITE)})
 
 

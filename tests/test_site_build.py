@@ -101,6 +101,27 @@ def test_a_missing_citation_fails_the_build(tmp_path: Path) -> None:
     assert re.search(r"broken\.md:\d+: (WARNING|ERROR).*nobody2099", log), log
 
 
+def test_a_formula_is_typeset_when_the_page_is_built(tmp_path: Path) -> None:
+    """The control for the next test: good TeX arrives as CHTML and MathML."""
+    code, log = build_output(
+        tmp_path, "# Fine\n\nA square, $x^2$, and\n\n$$y = x^2$$\n"
+    )
+    assert code == 0, log
+    html = (tmp_path / "html" / "broken.html").read_text(encoding="utf-8")
+    assert html.count("<mjx-container") == 2, html
+    assert "<msup><mi>x</mi><mn>2</mn></msup>" in html
+    assert "$" not in text_of(html).split("A square")[1][:40]
+
+
+def test_a_tex_error_fails_the_build_and_names_the_page(tmp_path: Path) -> None:
+    code, log = build_output(
+        tmp_path, "# Broken\n\nSee $\\frac{1}{2$ and $\\nosuchmacro$.\n"
+    )
+    assert code != 0
+    assert re.search(r"broken:\d+: Missing close brace", log), log
+    assert "Undefined control sequence \\nosuchmacro" in log, log
+
+
 # --- the real book ----------------------------------------------------------
 
 ASSET = re.compile(
@@ -124,13 +145,24 @@ def test_no_page_loads_anything_from_another_host(built_site: Path) -> None:
     assert not re.search(r"url\(\s*['\"]?https?://[^)]*\.(woff2?|ttf|otf)", css)
 
 
-def test_math_is_served_from_the_site(built_site: Path) -> None:
+def test_math_is_typeset_at_build_time(built_site: Path) -> None:
+    """Formulas arrive typeset (CHTML with hidden MathML); no math script ships."""
     index = (built_site / "index.html").read_text(encoding="utf-8")
-    assert "\\(" in index  # the first page has math
-    assert 'src="_static/mathjax/tex-chtml.js' in index
-    assert (built_site / "_static/mathjax/tex-chtml.js").is_file()
-    assert (built_site / "_static/mathjax/fonts/mathjax-newcm-font/chtml.js").is_file()
-    assert "[mathjax]/fonts" in index  # fonts from the site, not from a CDN
+    assert "<mjx-container" in index  # the first page has math, typeset
+    assert "<mjx-assistive-mml" in index  # the MathML, for screen readers
+    assert "<math " in index
+    assert "\\(" not in index
+    assert "prerender-math:" not in index
+    pages = {p.name: p.read_text(encoding="utf-8") for p in built_site.glob("*.html")}
+    scripts = {n for n, t in pages.items() if re.search(r"<script[^>]*mathjax", t)}
+    assert not scripts, scripts
+    assert re.search(r'href="_static/math/mathjax\.css(\?v=\w+)?"', index)
+    css = (built_site / "_static" / "math" / "mathjax.css").read_text(encoding="utf-8")
+    fonts = sorted((built_site / "_static" / "math" / "fonts").glob("*.woff2"))
+    named = set(re.findall(r'url\("fonts/([\w.-]+)"\)', css))
+    assert named == {f.name for f in fonts}, named ^ {f.name for f in fonts}
+    # cut to the characters the book uses: the full fonts weigh 1.8 MB
+    assert sum(f.stat().st_size for f in fonts) < 150_000
 
 
 def test_the_first_page_shows_a_value_computed_by_the_package(
@@ -165,3 +197,72 @@ def test_every_executed_page_offers_its_notebook_with_outputs(
         assert code, page.stem
         assert all(c["execution_count"] for c in code), page.stem
         assert any(c["outputs"] for c in code), page.stem
+
+
+def pages_of(site: Path) -> list[str]:
+    """The pages a reader reaches from index.html (not files an earlier build left)."""
+    from browser import crawl
+
+    return crawl(site).pages
+
+
+def test_pages_carry_no_weight_they_do_not_need(built_site: Path) -> None:
+    """No icon script; search scripts only on the search page; scripts deferred."""
+    pages = {
+        p: (built_site / p).read_text(encoding="utf-8") for p in pages_of(built_site)
+    }
+    assert "search.html" in pages, sorted(pages)
+    assert len(pages) >= 8, sorted(pages)
+    for name, html in pages.items():
+        head = html.split("</head>")[0]
+        assert "fontawesome.js" not in html, name
+        search = re.findall(r"<script[^>]*(searchtools|searchindex)\.js", head)
+        assert bool(search) == (name == "search.html"), (name, search)
+        blocking = [
+            tag
+            for tag in re.findall(r"<script\b[^>]*\bsrc=[^>]*>", head)
+            if "defer" not in tag and "async" not in tag
+        ]
+        if name != "search.html":  # its scripts run in order, as Sphinx wrote them
+            assert all("documentation_options.js" in t for t in blocking), blocking
+        assert re.search(r'<link rel="icon" href="_static/favicon\.svg"', head), name
+        description = re.search(r'<meta name="description" content="([^"]+)"', head)
+        assert description, name
+        assert len(description.group(1)) >= 40, name
+
+
+def test_every_image_has_a_size_and_later_ones_load_lazily(built_site: Path) -> None:
+    for page in (built_site / p for p in pages_of(built_site)):
+        images = re.findall(r"<img\b[^>]*>", page.read_text(encoding="utf-8"))
+        for i, tag in enumerate(images):
+            assert re.search(r'width="\d+" height="\d+"', tag), (page.name, tag)
+            assert ('loading="lazy"' in tag) == (i > 0), (page.name, i, tag)
+
+
+def test_no_image_is_a_raster_wrapped_in_svg_twice(built_site: Path) -> None:
+    """Rasters are PNG or JPEG files; an SVG may hold one small raster, not copies."""
+    shown = {
+        name
+        for page in (built_site / p for p in pages_of(built_site))
+        for name in re.findall(r'src="_images/([\w.-]+\.svg)"', page.read_text("utf-8"))
+    }
+    assert shown, "no SVG figure found"
+    for svg in sorted(built_site / "_images" / name for name in shown):
+        rasters = re.findall(
+            r'xlink:href="data:image/png;base64,([^"]+)"', svg.read_text("utf-8")
+        )
+        assert len(rasters) == len(set(rasters)), f"{svg.name} embeds one image twice"
+        assert sum(map(len, rasters)) < 60_000, f"{svg.name}: a photograph inside SVG"
+
+
+def test_the_icon_font_holds_only_the_icons_used(built_site: Path) -> None:
+    static = built_site / "_static"
+    css = (static / "styles" / "pydata-sphinx-theme.css").read_text(encoding="utf-8")
+    fonts = re.findall(r"src:url\(\.\./icons/([\w.-]+\.woff2)\)", css)
+    assert "fa-solid-900.woff2" in fonts, "the theme's icons come from the cut fonts"
+    assert "vendor/fontawesome/webfonts" not in css
+    for name in fonts:
+        size = (static / "icons" / name).stat().st_size
+        assert size < 10_000, (name, size)  # the theme's full font: 115 kB
+    assert ".fa-bars{" in css or ".fa-bars," in css  # the menu button's icon stays
+    assert ".fa-flask{" not in css  # an icon no page shows is gone

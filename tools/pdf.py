@@ -5,12 +5,16 @@ sources, same execution cache as the site) and runs this script on it::
 
     python tools/pdf.py _build/pdf/singlehtml _build/pdf/convmat-book.pdf
 
-The page is served over HTTP (MathJax loads its fonts and extensions with
-requests), every formula is typeset, then print styles are applied: no
-navigation, each chapter on a new page, code wrapped instead of cut off,
-solutions unfolded, plumbing code left folded away, and a table of contents
-(clickable; the PDF also gets bookmarks).  Chromium prints A4 with the book's
-title in the header and page numbers in the footer.
+The page is served over HTTP; its formulas were typeset when it was built
+(book/_ext/prerender_math.py), so printing waits only for fonts and images.
+Print styles are applied: no navigation, each chapter on a new page, code
+wrapped instead of cut off, a code cell kept with its output, figures small
+enough not to leave half a page blank, solutions unfolded, plumbing code left
+folded away, the API reference as a compact appendix at the end, and a table of
+contents (clickable, with page numbers and its formulas typeset; the PDF also
+gets bookmarks).  Chromium prints A4 with the book's title in the header and
+page numbers in the footer.  It prints twice: the first print tells on which
+page each section starts, the second writes those numbers into the contents.
 """
 
 from __future__ import annotations
@@ -47,6 +51,15 @@ h1 { font-size: 2.2rem; margin-top: 0 !important; }
 .convmat-section-title { font-size: 1.4rem !important; margin-top: 1.6rem !important; }
 figure, .cell_output img, table, .admonition, mjx-container[display="true"],
 .math, .highlight, div.amsmath, div.cell_input, div.cell_output { break-inside: avoid; }
+/* a code cell stays with its output; a short cell is never split */
+div.cell_input { break-after: avoid; page-break-after: avoid; }
+div.cell_output { break-before: avoid; page-break-before: avoid; }
+div.cell { break-inside: avoid; }
+/* figures at most a third of a page high: one that does not fit in what is
+   left of a page moves to the next and must not leave half a page blank */
+figure img, .cell_output img { max-height: 85mm; width: auto !important;
+  max-width: 100% !important; object-fit: contain; }
+figure, .cell_output { margin-top: 0.4rem; margin-bottom: 0.4rem; }
 p, li { orphans: 3; widows: 3; }
 /* code and printed output wrap at the margin instead of being cut off */
 pre, .highlight pre, .output pre, .cell_output pre {
@@ -73,20 +86,35 @@ a { color: inherit !important; text-decoration: none !important; }
 #convmat-toc ol { list-style: none; padding-left: 0; margin: 0; }
 #convmat-toc ol ol { padding-left: 1.6rem; margin-bottom: 0.4rem; }
 #convmat-toc li { margin: 0.15rem 0; }
+#convmat-toc a { display: flex; align-items: baseline; gap: 0.4rem; }
+#convmat-toc .toc-label { flex: 0 1 auto; }
+#convmat-toc .toc-leader { flex: 1 1 auto; border-bottom: 1px dotted #999; }
+#convmat-toc .toc-page { flex: 0 0 auto; min-width: 2em; text-align: right;
+  font-variant-numeric: tabular-nums; }
+/* the API reference: an appendix, set compactly */
+.convmat-appendix { font-size: 0.82rem; line-height: 1.35; }
+.convmat-appendix .convmat-chapter-title::before { content: "Appendix: "; }
+.convmat-appendix dl.py { margin: 0.3rem 0 0.9rem !important; }
+.convmat-appendix dl.py > dt { font-size: 0.85rem; padding: 0.1rem 0.3rem !important;
+  margin: 0 !important; }
+.convmat-appendix dl.py > dd { margin-left: 1rem !important; }
+.convmat-appendix dd p, .convmat-appendix dd ul, .convmat-appendix dd dl,
+.convmat-appendix dd .field-list { margin-top: 0.15rem !important;
+  margin-bottom: 0.25rem !important; }
+.convmat-appendix .rubric { font-size: 0.85rem; margin: 0.4rem 0 0.1rem !important; }
+.convmat-appendix pre, .convmat-appendix .highlight pre { font-size: 0.72rem;
+  line-height: 1.2; padding: 0.3rem 0.5rem !important; margin: 0.2rem 0 !important; }
+.convmat-appendix .highlight, .convmat-appendix div.doctest { margin: 0.2rem 0 !important; }
+.convmat-appendix section > section { break-before: auto; }
 #convmat-toc > ol > li { font-weight: 600; margin-top: 0.5rem; }
 #convmat-toc > ol > li li { font-weight: 400; }
 #convmat-edition { color: #555; margin: 0 0 3rem; font-size: 1.1rem; }
 """
 
-# Wait until MathJax has typeset the whole page and its fonts are in.
+# Formulas arrive typeset (CHTML, at build time): count them, and wait until
+# the fonts they use are in.
 WAIT_FOR_MATH = """
 async () => {
-  const t0 = performance.now();
-  while (!(window.MathJax && MathJax.startup && MathJax.startup.promise)) {
-    if (performance.now() - t0 > 30000) throw new Error("MathJax did not start");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  await MathJax.startup.promise;
   await document.fonts.ready;
   return {
     math: document.querySelectorAll(".math").length,
@@ -132,16 +160,40 @@ PREPARE = """
   document.querySelectorAll("button.toggle-button").forEach((b) => b.remove());
   // lazy images: load them all before printing
   document.querySelectorAll("img").forEach((img) => { img.loading = "eager"; });
-  const text = (h) => {
+  // the API reference: an appendix, after everything else
+  const api = chapters.find((c) => c.previousElementSibling &&
+    c.previousElementSibling.id === "document-api");
+  if (api) {
+    api.classList.add("convmat-appendix");
+    const marker = api.previousElementSibling;
+    const last = chapters[chapters.length - 1];
+    if (last !== api) {
+      last.after(marker, api);
+      chapters.splice(chapters.indexOf(api), 1);
+      chapters.push(api);
+    }
+  }
+  // an entry shows the heading as it is, formulas included (typeset)
+  const label = (h) => {
     const c = h.cloneNode(true);
     c.querySelectorAll("a.headerlink").forEach((a) => a.remove());
-    return c.textContent.replace(/\\s+/g, " ").trim();
+    c.querySelectorAll("[id]").forEach((e) => e.removeAttribute("id"));
+    const span = document.createElement("span");
+    span.className = "toc-label";
+    span.innerHTML = c.innerHTML.trim();
+    return span;
   };
-  const link = (target, label) => {
+  const link = (target, h) => {
     const li = document.createElement("li");
     const a = document.createElement("a");
     a.href = "#" + target.id;
-    a.textContent = label;
+    const leader = document.createElement("span");
+    leader.className = "toc-leader";
+    const page = document.createElement("span");
+    page.className = "toc-page";
+    page.dataset.target = target.id;
+    page.textContent = "000";  // the width of the number, filled in later
+    a.append(label(h), leader, page);
     li.appendChild(a);
     return li;
   };
@@ -153,11 +205,11 @@ PREPARE = """
   for (const c of [intro, ...chapters]) {
     const h = c && heading(c);
     if (!h) continue;
-    const li = link(c, text(h));
+    const li = link(c, h);
     const subs = [...c.querySelectorAll(":scope > section")].filter(heading);
     if (subs.length) {
       const ol = document.createElement("ol");
-      subs.forEach((s) => ol.appendChild(link(s, text(heading(s)))));
+      subs.forEach((s) => ol.appendChild(link(s, heading(s))));
       li.appendChild(ol);
     }
     top.appendChild(li);
@@ -174,7 +226,23 @@ PREPARE = """
   note.textContent = edition;
   titlePage.append(title, note, toc);
   intro.before(titlePage);
-  return { chapters: chapters.length };
+  return {
+    chapters: chapters.length,
+    targets: [...toc.querySelectorAll(".toc-page")].map((p) => p.dataset.target),
+  };
+}
+"""
+
+# Write the page numbers found in the first print into the contents.
+FILL_PAGES = """
+(pages) => {
+  const missing = [];
+  document.querySelectorAll("#convmat-toc .toc-page").forEach((p) => {
+    const n = pages[p.dataset.target];
+    if (n === undefined) missing.push(p.dataset.target);
+    p.textContent = n === undefined ? "" : String(n);
+  });
+  return missing;
 }
 """
 
@@ -265,22 +333,28 @@ def print_pdf(folder: Path, pdf: Path, *, title: str, edition: str) -> list[str]
             page.evaluate("() => new Promise((r) => requestAnimationFrame(r))")
             problems += [f"wider than the page: {o}" for o in page.evaluate(OVERFLOW)]
             pdf.parent.mkdir(parents=True, exist_ok=True)
-            page.pdf(
-                path=str(pdf),
-                format="A4",
-                print_background=True,
-                display_header_footer=True,
-                header_template=HEADER.format(title=title),
-                footer_template=FOOTER,
-                margin={
+            options = {
+                "format": "A4",
+                "print_background": True,
+                "display_header_footer": True,
+                "header_template": HEADER.format(title=title),
+                "footer_template": FOOTER,
+                "margin": {
                     "top": "18mm",
                     "bottom": "18mm",
                     "left": "16mm",
                     "right": "16mm",
                 },
-                outline=True,
-                tagged=True,
-            )
+                "outline": True,
+                "tagged": True,
+            }
+            # First print: where does each section start?  The contents hold
+            # three-digit placeholders, so the numbers move nothing.
+            page.pdf(path=str(pdf), **options)
+            pages = page_numbers(pdf, layout["targets"])
+            missing = page.evaluate(FILL_PAGES, pages)
+            problems += [f"no page number for the contents entry #{m}" for m in missing]
+            page.pdf(path=str(pdf), **options)
             fix_dates(pdf)
             print(
                 f"printed {layout['chapters']} chapters, {math['typeset']} formulas "
@@ -289,6 +363,23 @@ def print_pdf(folder: Path, pdf: Path, *, title: str, edition: str) -> list[str]
         finally:
             browser.close()
     return problems
+
+
+def page_numbers(pdf: Path, targets: list[str]) -> dict[str, int]:
+    """The page (1-based, as the footer counts) of each link target in the PDF.
+
+    Chromium writes a named destination for every element a link points to;
+    the contents link to every chapter and section.
+    """
+    from pypdf import PdfReader
+
+    reader = PdfReader(pdf)
+    found = {}
+    for name, dest in reader.named_destinations.items():
+        key = str(name).lstrip("/")
+        if key in targets:
+            found[key] = reader.get_destination_page_number(dest) + 1
+    return found
 
 
 def fix_dates(pdf: Path) -> None:

@@ -3,7 +3,6 @@
 ``conf.py`` holds settings only; each module here holds one reason to reach
 into the build, and says why in its docstring:
 
-- `mathjax`: serve MathJax from the site itself (no CDN at view time);
 - `notebooks`: offer each page's executed notebook for download;
 - `dependencies`: re-read a page when a data file it reads changes;
 - `stable_ids`: the same ids in every build (byte-reproducible sites);
@@ -16,9 +15,9 @@ from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from . import aria, dependencies, kernels, mathjax, notebooks, singlehtml, stable_ids
+from . import aria, dependencies, kernels, notebooks, singlehtml, stable_ids
 
-MODULES = (aria, dependencies, kernels, mathjax, notebooks, singlehtml, stable_ids)
+MODULES = (aria, dependencies, kernels, notebooks, singlehtml, stable_ids)
 
 
 def setup(app: Sphinx) -> dict[str, object]:

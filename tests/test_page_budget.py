@@ -1,0 +1,100 @@
+"""Every page of the book is fast on a phone: Lighthouse's mobile profile as the budget.
+
+The built site is served gzip-compressed (as GitHub Pages or Read the Docs
+serve it) and Lighthouse (npm, pinned in tools/lighthouse/package-lock.json)
+runs each page three times with Debian's Chromium: simulated slow 4G and a 4x
+slower CPU.  A page fails when its median performance is below 90, its
+accessibility, best practices or SEO below 100, or its first visit transfers
+more than 300 KB.  The per-page table is printed and written to
+``_build/page-budget.txt``.
+
+Where Chromium, node or Lighthouse is missing the tests are skipped with a
+message, except under CI, where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser import crawl
+from budget import BUDGET, LIGHTHOUSE, MAX_BYTES, lighthouse, serve_compressed, table
+from conftest import require_chromium
+from project import BUILD
+
+pytestmark = pytest.mark.browser
+
+RUNS = int(os.environ.get("CONVMAT_LIGHTHOUSE_RUNS", "3"))
+
+
+def require_lighthouse() -> None:
+    require_chromium()
+    problem = None
+    if shutil.which("node") is None:
+        problem = "node (Node.js) is not on PATH"
+    elif not (LIGHTHOUSE / "node_modules" / "lighthouse").is_dir():
+        problem = (
+            "Lighthouse is not installed: `npm ci --prefix tools/lighthouse` "
+            "(nox -s tests does this)"
+        )
+    if problem is None:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"the page budget cannot be checked under CI: {problem}")
+    pytest.skip(f"page budget skipped: {problem}")
+
+
+HEAVY_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Heavy</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<script src="heavy.js"></script></head>
+<body><main><h1>A heavy page</h1><p>Its script weighs more than the budget.</p>
+</main></body></html>
+"""
+
+
+def test_the_budget_catches_a_heavy_page(tmp_path: Path) -> None:
+    """The control: a page over the byte budget, with no description, fails."""
+    require_lighthouse()
+    (tmp_path / "index.html").write_text(HEAVY_PAGE, encoding="utf-8")
+    # incompressible: 400 kB of random bytes, written as a JS comment
+    noise = os.urandom(300_000).hex()[: MAX_BYTES + 100_000]
+    (tmp_path / "heavy.js").write_text(f"/*{noise}*/", encoding="utf-8")
+    with serve_compressed(tmp_path) as base:
+        [score] = lighthouse(base, ["index.html"], runs=1)
+    problems = score.problems()
+    print(table([score]))
+    assert score.bytes > MAX_BYTES, score
+    assert any("KB transferred" in p for p in problems), problems
+    assert any("meta-description" in p for p in problems), problems
+    assert any(p.startswith("seo ") for p in problems), problems
+
+
+@pytest.fixture(scope="module")
+def scores(site: Path) -> list[Any]:
+    require_lighthouse()
+    pages = crawl(site).pages
+    with serve_compressed(site) as base:
+        found = lighthouse(base, pages, runs=RUNS)
+    report = table(found)
+    print(f"\nLighthouse, mobile, median of {RUNS} runs:\n{report}")
+    out = BUILD / "page-budget.txt"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(report + "\n", encoding="utf-8")
+    return found
+
+
+def test_every_page_is_within_the_budget(scores: list[Any]) -> None:
+    problems = {s.page: s.problems() for s in scores if s.problems()}
+    lines = [f"{page}:\n    " + "\n    ".join(p) for page, p in problems.items()]
+    budget = ", ".join(f"{k} >= {v}" for k, v in BUDGET.items())
+    assert not problems, (
+        f"over budget ({budget}, <= {MAX_BYTES // 1000} KB):\n"
+        + "\n".join(lines)
+        + "\n\n"
+        + table(scores)
+    )
