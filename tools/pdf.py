@@ -60,6 +60,10 @@ div.cell { break-inside: avoid; }
 figure img, .cell_output img { max-height: 85mm; width: auto !important;
   max-width: 100% !important; object-fit: contain; }
 figure, .cell_output { margin-top: 0.4rem; margin-bottom: 0.4rem; }
+/* the box of the last exercise of a chapter ends with the chapter: its bottom
+   margin must not spill onto an otherwise empty page */
+.convmat-chapter .admonition:last-child, .convmat-chapter section:last-child
+  { margin-bottom: 0 !important; padding-bottom: 0 !important; }
 p, li { orphans: 3; widows: 3; }
 /* code and printed output wrap at the margin instead of being cut off */
 pre, .highlight pre, .output pre, .cell_output pre {
@@ -92,7 +96,7 @@ a { color: inherit !important; text-decoration: none !important; }
 #convmat-toc .toc-page { flex: 0 0 auto; min-width: 2em; text-align: right;
   font-variant-numeric: tabular-nums; }
 /* the API reference: an appendix, set compactly */
-.convmat-appendix { font-size: 0.82rem; line-height: 1.35; }
+.convmat-appendix { font-size: 0.8rem; line-height: 1.3; }
 .convmat-appendix .convmat-chapter-title::before { content: "Appendix: "; }
 .convmat-appendix dl.py { margin: 0.3rem 0 0.9rem !important; }
 .convmat-appendix dl.py > dt { font-size: 0.85rem; padding: 0.1rem 0.3rem !important;
@@ -102,10 +106,13 @@ a { color: inherit !important; text-decoration: none !important; }
 .convmat-appendix dd .field-list { margin-top: 0.15rem !important;
   margin-bottom: 0.25rem !important; }
 .convmat-appendix .rubric { font-size: 0.85rem; margin: 0.4rem 0 0.1rem !important; }
-.convmat-appendix pre, .convmat-appendix .highlight pre { font-size: 0.72rem;
+.convmat-appendix pre, .convmat-appendix .highlight pre { font-size: 0.7rem;
   line-height: 1.2; padding: 0.3rem 0.5rem !important; margin: 0.2rem 0 !important; }
 .convmat-appendix .highlight, .convmat-appendix div.doctest { margin: 0.2rem 0 !important; }
 .convmat-appendix section > section { break-before: auto; }
+/* a reference is looked up, not read through: long examples may break */
+.convmat-appendix .highlight, .convmat-appendix pre, .convmat-appendix div.doctest,
+.convmat-appendix dl.py, .convmat-appendix dd { break-inside: auto !important; }
 #convmat-toc > ol > li { font-weight: 600; margin-top: 0.5rem; }
 #convmat-toc > ol > li li { font-weight: 400; }
 #convmat-edition { color: #555; margin: 0 0 3rem; font-size: 1.1rem; }
@@ -183,7 +190,14 @@ PREPARE = """
     span.innerHTML = c.innerHTML.trim();
     return span;
   };
+  // singlehtml repeats ids ("overview" in every chapter): each entry links
+  // to an anchor of its own, so that its link and its page number are right
+  let anchors = 0;
   const link = (target, h) => {
+    const anchor = document.createElement("span");
+    anchor.id = "convmat-toc-" + (++anchors);
+    target.prepend(anchor);
+    target = anchor;
     const li = document.createElement("li");
     const a = document.createElement("a");
     a.href = "#" + target.id;

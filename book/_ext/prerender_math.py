@@ -351,10 +351,25 @@ def build_finished(app, exception) -> None:
     state.pending.clear()
 
 
+# Every formula draws with these two fonts (the upright/italic font and the
+# zero-width one MathJax lists first): the browser may fetch them with the
+# stylesheet instead of after it.
+PRELOAD = ("mjx-ncm-zero.woff2", "mjx-ncm-n.woff2")
+
+
 def add_stylesheet(app, pagename, templatename, context, doctree) -> None:
-    """Link the formulas' stylesheet from the pages that show formulas."""
-    if context.get("has_maths_elements") or "<mjx-container" in context.get("body", ""):
-        app.add_css_file(CSS_FILE)
+    """Link the formulas' stylesheet (and preload their fonts) where there are any."""
+    body = context.get("body", "")
+    if not (context.get("has_maths_elements") or "<mjx-container" in body):
+        return
+    app.add_css_file(CSS_FILE)
+    root = context["pathto"]("_static/math/fonts/", 1) if "pathto" in context else ""
+    links = "".join(
+        f'\n<link rel="preload" href="{root}{name}" as="font" type="font/woff2"'
+        " crossorigin />"
+        for name in PRELOAD
+    )
+    context["metatags"] = context.get("metatags", "") + links
 
 
 def config_inited(app, config) -> None:
