@@ -16,7 +16,7 @@ import nox
 
 nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv|virtualenv"
-nox.options.sessions = ["lint", "tests", "docs", "doctest"]
+nox.options.sessions = ["lint", "typecheck", "tests", "docs", "doctest"]
 
 ROOT = Path(__file__).parent
 PYPROJECT = nox.project.load_toml("pyproject.toml")
@@ -140,6 +140,13 @@ def lint(session: nox.Session) -> None:
     else:
         session.run("ruff", "check", ".")
         session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=PYTHON, reuse_venv=True)
+def typecheck(session: nox.Session) -> None:
+    """Check the package's types with mypy --strict (configured in pyproject.toml)."""
+    install_groups(session, "typecheck")
+    session.run("mypy", *session.posargs)
 
 
 @nox.session(python=PYTHON, default=False)

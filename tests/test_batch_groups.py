@@ -145,7 +145,7 @@ def test_grouped_matrix_is_the_convolution(case, seed):
 @given(grouped(modes=("zeros",)), st.integers(0, 2**16))
 def test_grouped_symbolic_and_index_match_dense(case, seed):
     _, x_shape, w_shape, options = case
-    w = 2 ** np.arange(np.prod(w_shape)).reshape(w_shape)  # every tap distinct
+    w = np.arange(1, np.prod(w_shape) + 1).reshape(w_shape)  # every tap non-zero
     m = conv_matrix(w, x_shape[1:], **options)
     sym = conv_matrix_symbolic(w_shape, x_shape[1:], **options)
     np.testing.assert_array_equal(sym != "0", m != 0)
@@ -280,6 +280,15 @@ class TestTorch:
         padding = tuple(lo for lo, _ in options["padding"])
         del options["padding_mode"]
         out = output_shape(w_shape, x_shape, **options)
+        for o, s, p, d, k in zip(
+            out[2:],
+            options["stride"],
+            padding,
+            options["dilation"],
+            w_shape[2:],
+            strict=True,
+        ):
+            assume((o - 1) * s - 2 * p + d * (k - 1) + 1 > 0)  # torch: no empty output
         g, w = data(out, seed) * 1.0, data(w_shape, seed + 1) * 1.0
         bias = data(x_shape[1], 3) * 1.0
         torch_t = tf.conv_transpose1d if ndim == 1 else tf.conv_transpose2d

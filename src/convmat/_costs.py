@@ -56,7 +56,8 @@ def _numeric_dtype(dtype: Any) -> np.dtype:
     if dt.kind not in "biufc":
         msg = f"`dtype` must be a numeric data type, got {dt}"
         raise TypeError(msg)
-    return dt
+    checked: np.dtype[Any] = dt
+    return checked
 
 
 # --------------------------------------------------------------------------

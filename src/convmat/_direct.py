@@ -55,7 +55,8 @@ def correlate_padded(
     else:
         cols = cols.reshape(*lead, groups, -1, cols.shape[-1])
         y = w.reshape(groups, o // groups, -1) @ cols
-    return y.reshape(*lead, o, *out)
+    result: np.ndarray = y.reshape(*lead, o, *out)
+    return result
 
 
 def add_bias(y: np.ndarray, bias: ArrayLike | None, spec: ConvSpec) -> np.ndarray:
@@ -70,9 +71,9 @@ def add_bias(y: np.ndarray, bias: ArrayLike | None, spec: ConvSpec) -> np.ndarra
     b = check_bias(bias, spec.out_channels, spec.multichannel)
     if b is None:
         return y
-    if spec.multichannel:
-        return y + b.reshape((-1,) + (1,) * len(spec.output_size))
-    return y + b.reshape(())
+    shape = (-1,) + (1,) * len(spec.output_size) if spec.multichannel else ()
+    biased: np.ndarray = y + b.reshape(shape)
+    return biased
 
 
 def prepare(

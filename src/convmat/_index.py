@@ -81,7 +81,8 @@ def fold(q: np.ndarray, n: int, mode: str) -> np.ndarray:
     if mode == "reflect":
         q = np.abs(q)  # pad <= n - 1 (checked), so one reflection suffices
         return np.where(q >= n, 2 * (n - 1) - q, q)
-    return np.clip(q, 0, n - 1)  # replicate
+    clamped: np.ndarray = np.clip(q, 0, n - 1)  # replicate
+    return clamped
 
 
 def spec_index(

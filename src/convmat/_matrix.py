@@ -134,8 +134,8 @@ def _csr_zeros(w: np.ndarray, spec: ConvSpec) -> scipy.sparse.csr_array:
             continue  # outputs that only see padding have no entries
         # Walk down the axes: the entries of a prefix of outputs form a line;
         # a run of outputs along the next axis is a slice of that line.
-        index_view = indices[:nnz_one].reshape(1, nnz_one)  # first channel
-        data_view = data.reshape(c_out, nnz_one)
+        index_view: np.ndarray = indices[:nnz_one].reshape(1, nnz_one)  # channel 0
+        data_view: np.ndarray = data.reshape(c_out, nnz_one)
         inner = c_in  # entries per output of the axes walked so far
         for a, (lo, hi, _, cnt) in enumerate(combo):
             rest = int(np.prod(totals[a + 1 :]))  # all later axes, all outputs

@@ -49,14 +49,15 @@ def _pad_adjoint(g: np.ndarray, spec: ConvSpec) -> np.ndarray:
     return g
 
 
-class _ConvOperator(scipy.sparse.linalg.LinearOperator):  # type: ignore[misc]
+class _ConvOperator(scipy.sparse.linalg.LinearOperator):
     """``M @ v`` by `conv2d`, ``M.T @ v`` by the transposed convolution."""
 
     def __init__(self, w: np.ndarray, spec: ConvSpec) -> None:
         self.spec = spec
         self.weight = w.reshape(spec.out_channels, spec.group_in, *spec.kernel_size)
         dtype = np.result_type(w.dtype, np.float32)  # integer weights: float
-        super().__init__(dtype=dtype, shape=(spec.rows, spec.cols))
+        # (scipy-stubs declare only __new__; LinearOperator.__init__ takes these)
+        super().__init__(dtype=dtype, shape=(spec.rows, spec.cols))  # type: ignore[call-arg]
 
     def _forward(self, xb: np.ndarray) -> np.ndarray:
         """Convolve a batch ``(K, C_in, *in)``; returns ``(K, rows)``."""
@@ -118,12 +119,12 @@ class _ConvOperator(scipy.sparse.linalg.LinearOperator):  # type: ignore[misc]
         return _Transposed(self)
 
 
-class _Transposed(scipy.sparse.linalg.LinearOperator):  # type: ignore[misc]
+class _Transposed(scipy.sparse.linalg.LinearOperator):
     """``M.T`` of a `_ConvOperator`, whose rmatvec is the convolution again."""
 
     def __init__(self, op: _ConvOperator) -> None:
         self.op = op
-        super().__init__(dtype=op.dtype, shape=(op.shape[1], op.shape[0]))
+        super().__init__(dtype=op.dtype, shape=(op.shape[1], op.shape[0]))  # type: ignore[call-arg]
 
     def _matmat(self, x: np.ndarray) -> np.ndarray:
         return self.op._rmatmat(x)

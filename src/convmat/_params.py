@@ -49,7 +49,7 @@ MAX_BYTES = 2**30
 _PADDING_MODES = ("zeros", "circular", "reflect", "replicate")
 _PADDING_STRINGS = ("valid", "same", "full")
 #: ``np.pad`` mode for each PyTorch ``padding_mode``.
-NP_PAD_MODE = {
+NP_PAD_MODE: dict[str, Literal["constant", "wrap", "reflect", "edge"]] = {
     "zeros": "constant",
     "circular": "wrap",
     "reflect": "reflect",
@@ -84,14 +84,16 @@ def normalize_ints(
     if len(values) != ndim:
         msg = f"`{name}` must be an int or a tuple of {ndim} ints, got {value!r}"
         raise ValueError(msg)
+    numbers_: list[int] = []
     for v in values:
         if not is_int(v):
             msg = f"`{name}` must contain ints, got {value!r}"
             raise TypeError(msg)
-        if v < minimum:
+        numbers_.append(operator.index(v))  # type: ignore[arg-type]
+        if numbers_[-1] < minimum:
             msg = f"`{name}` must be >= {minimum}, got {value!r}"
             raise ValueError(msg)
-    return tuple(operator.index(v) for v in values)
+    return tuple(numbers_)
 
 
 def normalize_shape(shape: object, name: str) -> tuple[int, ...]:

@@ -105,7 +105,8 @@ def max_pool2d(
     array([[10, 11],
            [14, 15]])
     """
-    return _windows(x, kernel_size, stride).max(axis=(-2, -1))
+    pooled: np.ndarray = _windows(x, kernel_size, stride).max(axis=(-2, -1))
+    return pooled
 
 
 def avg_pool2d(
@@ -152,7 +153,8 @@ def avg_pool2d(
     array([[ 2.5,  4.5],
            [10.5, 12.5]])
     """
-    return _windows(x, kernel_size, stride).mean(axis=(-2, -1))
+    pooled: np.ndarray = _windows(x, kernel_size, stride).mean(axis=(-2, -1))
+    return pooled
 
 
 def _spatial_axes(x: np.ndarray, spatial_dims: Any) -> tuple[int, ...]:

@@ -7,6 +7,8 @@ so ``conv_matrix(...).T @ g`` is an independent check of it.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -51,7 +53,8 @@ def transpose_padded(
         ),
         dtype=gc.dtype,
     )
-    z[(Ellipsis, *(slice(None, None, s) for s in strides))] = gc
+    every: tuple[Any, ...] = (Ellipsis, *(slice(None, None, s) for s in strides))
+    z[every] = gc
     # 2. pad d(k-1) (the "full" correlation) minus the forward padding, plus
     #    output_padding at the end; a negative amount crops instead.
     crop: list[slice] = []
@@ -63,7 +66,8 @@ def transpose_padded(
         size = z.shape[len(lead) + a]
         crop.append(slice(max(-before, 0), size - max(-after, 0)))
         grow.append((max(before, 0), max(after, 0)))
-    zp = np.pad(z[(Ellipsis, *crop)], ((0, 0),) * len(lead) + tuple(grow))
+    inside: tuple[Any, ...] = (Ellipsis, *crop)
+    zp = np.pad(z[inside], ((0, 0),) * len(lead) + tuple(grow))
     # 3. correlate with the flipped kernel, in and out channels swapped per group
     c_out, c_in_group = wc.shape[:2]
     flip = (slice(None), slice(None), slice(None), *(slice(None, None, -1),) * ndim)
@@ -155,9 +159,9 @@ def _conv_transpose(
         y = y.reshape(y.shape[-ndim:])
     if b is None:
         return y
-    if multichannel:
-        return y + b.reshape(-1, *(1,) * ndim)
-    return y + b.reshape(())
+    shape = (-1, *(1,) * ndim) if multichannel else ()
+    biased: np.ndarray = y + b.reshape(shape)
+    return biased
 
 
 def conv_transpose1d(

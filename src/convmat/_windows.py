@@ -8,6 +8,7 @@ says which input values a window holds and in which order.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -33,9 +34,13 @@ def windows(
     axes = tuple(range(first, xp.ndim))
     view = sliding_window_view(xp, span, axis=axes)  # (..., C, *full_out, *span)
     steps = (*stride, *dilation)
-    view = view[(Ellipsis, *(slice(None, None, s) for s in steps))]
+    every: tuple[Any, ...] = (Ellipsis, *(slice(None, None, s) for s in steps))
+    view = view[every]
     out = view.shape[first : first + ndim]
     # (..., C, *out, *k) -> (..., C, *k, *out)
     order = (*range(first), *range(first + ndim, first + 2 * ndim), *axes)
     rows = xp.shape[first - 1] * math.prod(kernel_size)
-    return view.transpose(order).reshape(*xp.shape[: first - 1], rows, math.prod(out))
+    cols: np.ndarray = view.transpose(order).reshape(
+        *xp.shape[: first - 1], rows, math.prod(out)
+    )
+    return cols

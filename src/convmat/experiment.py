@@ -24,6 +24,7 @@ __all__ = [
 import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -174,7 +175,7 @@ def _shared_gradients(
     return loss, grads
 
 
-def _one_blas_thread() -> contextlib.AbstractContextManager:
+def _one_blas_thread() -> contextlib.AbstractContextManager[Any]:
     """Run the small matrix products of training on one BLAS thread.
 
     Each step multiplies small matrices; several BLAS threads then spend
@@ -185,7 +186,10 @@ def _one_blas_thread() -> contextlib.AbstractContextManager:
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover - optional
         return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
+    limits: contextlib.AbstractContextManager[Any] = threadpool_limits(
+        limits=1, user_api="blas"
+    )
+    return limits
 
 
 def _adam(
@@ -250,11 +254,11 @@ class DenseClassifier:
         if x.shape[1:] != self.image_shape:
             msg = f"`x` must hold images of shape {self.image_shape}, got {x.shape[1:]}"
             raise ValueError(msg)
-        return x.reshape(len(x), -1) @ self.weight.T + self.bias
+        return np.asarray(x.reshape(len(x), -1) @ self.weight.T + self.bias)
 
     def predict(self, x: npt.ArrayLike) -> np.ndarray:
         """Most likely class of each image, shape ``(n,)``."""
-        return self.logits(x).argmax(axis=1)
+        return np.asarray(self.logits(x).argmax(axis=1))
 
     def accuracy(self, x: npt.ArrayLike, labels: npt.ArrayLike) -> float:
         """Fraction of the images `x` whose predicted class equals `labels`."""
@@ -303,12 +307,12 @@ class SharedClassifier:
         give ``max(conv2d(x[i], filters[c]) + filter_bias[c], 0)``.
         """
         z = conv2d(self._checked(x)[:, None], self.filters[:, None], self.filter_bias)
-        return np.maximum(z, 0.0)  # (n, C, h_out, w_out)
+        return np.asarray(np.maximum(z, 0.0))  # (n, C, h_out, w_out)
 
     def features(self, x: npt.ArrayLike) -> np.ndarray:
         """Globally max-pooled feature maps, shape ``(n, C)``."""
         peak = conv2d(self._checked(x)[:, None], self.filters[:, None]).max(axis=(2, 3))
-        return np.maximum(peak + self.filter_bias, 0.0)
+        return np.asarray(np.maximum(peak + self.filter_bias, 0.0))
 
     def _checked(self, x: npt.ArrayLike) -> np.ndarray:
         """`x` as a float stack of images at least as large as the filters."""
@@ -321,11 +325,11 @@ class SharedClassifier:
 
     def logits(self, x: npt.ArrayLike) -> np.ndarray:
         """Class scores ``(n, n_classes)`` of the images `x` ``(n, H, W)``."""
-        return self.features(x) @ self.weight.T + self.bias
+        return np.asarray(self.features(x) @ self.weight.T + self.bias)
 
     def predict(self, x: npt.ArrayLike) -> np.ndarray:
         """Most likely class of each image, shape ``(n,)``."""
-        return self.logits(x).argmax(axis=1)
+        return np.asarray(self.logits(x).argmax(axis=1))
 
     def accuracy(self, x: npt.ArrayLike, labels: npt.ArrayLike) -> float:
         """Fraction of the images `x` whose predicted class equals `labels`."""
