@@ -1,6 +1,6 @@
 """Timing, done fairly, and the switch that turns it off.
 
-Pages of the book and ``tests/benchmark.py`` time convmat against its peers
+Pages of the book and ``tools/benchmark.py`` time convmat against its peers
 with these tools: `compare_timings` (interleaved rounds, per-call times,
 ratios of minimums and of medians, one BLAS thread), `machine_info` and
 `run_benchmarks` (the benchmark table, with the goals in `GOALS`).
@@ -183,6 +183,7 @@ def compare_timings(
 
     Examples
     --------
+    >>> from convmat.book import compare_timings
     >>> t = compare_timings({"sum": lambda: sum(range(100)), "pass": lambda: None},
     ...                     rounds=3, min_time=0.001)
     >>> sorted(t.seconds), len(t.seconds["sum"])
