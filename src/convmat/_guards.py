@@ -11,6 +11,7 @@ and touches no memory.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -80,13 +81,18 @@ def sparse_bytes(spec: ConvSpec, itemsize: int) -> int:
 
 
 def refuse_above(
-    size: int, peak: int, max_bytes: int, what: str, hint: str = ""
+    size: int,
+    peak: int,
+    max_bytes: int,
+    what: str,
+    hint: Callable[[], str] | None = None,
 ) -> None:
     """Raise a ValueError naming `what` and its size when `peak` > `max_bytes`.
 
     `size` is the bytes of what the user asked for (the matrix itself),
     `peak` what building it takes (the matrix and the arrays it is built
-    from); the message states both when they differ.
+    from); the message states both when they differ. `hint`, the way out,
+    is only worked out for a refusal.
     """
     limit = check_int(max_bytes, "max_bytes", minimum=0)
     if peak <= limit:
@@ -96,7 +102,8 @@ def refuse_above(
         needs += f" and about {peak:,} bytes ({format_bytes(peak)}) to build"
     msg = (
         f"{what} {needs}, more than `max_bytes`={limit:,} "
-        f"({format_bytes(limit)}).{hint} Pass a larger `max_bytes` to build it "
+        f"({format_bytes(limit)}).{hint() if hint else ''} Pass a larger "
+        "`max_bytes` to build it "
         "anyway."
     )
     raise ValueError(msg)

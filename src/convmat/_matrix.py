@@ -332,16 +332,24 @@ def conv_matrix(
     )
     what = f"The {{}} matrix of {describe(spec)}"
     if format == "dense":
-        hint = (
-            f' Use format="sparse" ({format_bytes(csr_bytes(spec, w.itemsize))}), '
-            "or conv_operator(w, input_shape, ...), which applies the matrix "
-            "without building it."
-        )
+
+        def hint() -> str:
+            sparse = format_bytes(csr_bytes(spec, w.itemsize))
+            return (
+                f' Use format="sparse" ({sparse}), or conv_operator(w, '
+                "input_shape, ...), which applies the matrix without building it."
+            )
+
         size = dense_bytes(spec, w.itemsize)
         peak = size + index_bytes(spec)
         refuse_above(size, peak, max_bytes, what.format("dense"), hint)
         return _dense(w, spec)
-    hint = " Use conv_operator(w, input_shape, ...): it never builds the matrix."
     size, peak = csr_bytes(spec, w.itemsize), sparse_bytes(spec, w.itemsize)
-    refuse_above(size, peak, max_bytes, what.format("sparse"), hint)
+    refuse_above(
+        size,
+        peak,
+        max_bytes,
+        what.format("sparse"),
+        lambda: " Use conv_operator(w, input_shape, ...): it never builds the matrix.",
+    )
     return _csr(w, spec)
