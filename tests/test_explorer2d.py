@@ -383,6 +383,20 @@ def test_the_settings_are_published_and_an_output_survives_a_change(tab: Any) ->
     assert len(state["outputs"]) == 10
 
 
+def test_a_click_in_the_matrix_chooses_its_row_or_column(tab: Any) -> None:
+    root = configure(tab, setting_of("4 5 3 3 1 1 1 1 1 1"))
+    root.locator("table.cm2-matrix td[data-row='9'][data-col='3']").click()
+    state = root.evaluate(STATE)
+    assert state["pressedOut"] == [9]
+    assert state["rowsOn"] == [9]
+    assert "b2,5 = " in state["description"]
+    root.locator("table.cm2-matrix thead th[data-col='12']").click()
+    state = root.evaluate(STATE)
+    assert state["pressedIn"] == [12]
+    assert state["colsOn"] == [12]
+    assert "a3,3 is read by 9 outputs" in state["description"]
+
+
 def test_the_explorer_is_driven_by_the_keyboard(tab: Any) -> None:
     s = setting_of("4 5 3 3 1 1 1 1 1 1")  # 4 x 5 outputs
     root = configure(tab, s)

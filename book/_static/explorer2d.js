@@ -817,15 +817,8 @@
       }
       // Clicking a row is a shortcut for its output button (mouse only;
       // keyboard users have the buttons).
-      tr.addEventListener("click", function (event) {
-        if (event.target.closest("th")) {
-          self.select("out", oi, oj, false);
-          return;
-        }
-        var cell = event.target.closest("td");
-        if (cell) {
-          self.select("out", oi, oj, false);
-        }
+      tr.addEventListener("click", function () {
+        self.select("out", oi, oj, false);
       });
       self.matrixRows.push(tr);
       body.appendChild(tr);
