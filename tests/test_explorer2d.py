@@ -26,16 +26,12 @@ from browser import (
     PageVisit,
     Recorder,
     axe_violations,
-    chromium,
     crawl,
     serve,
-    site,
 )
-from sitebuild import ROOT
+from project import ROOT
 
 import convmat
-
-__all__ = ["chromium", "site"]  # fixtures used by these tests
 
 pytestmark = pytest.mark.browser
 
