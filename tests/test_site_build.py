@@ -165,3 +165,33 @@ def test_every_executed_page_offers_its_notebook_with_outputs(
         assert code, page.stem
         assert all(c["execution_count"] for c in code), page.stem
         assert any(c["outputs"] for c in code), page.stem
+
+
+def test_every_page_states_the_licenses_and_links_how_to_cite(built_site: Path) -> None:
+    pages = sorted(built_site.glob("*.html"))
+    assert len(pages) >= 10
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert "https://creativecommons.org/licenses/by/4.0/" in html, page.name
+        assert "BSD-3-Clause" in html, page.name
+        assert 'href="citation.html"' in html, page.name
+
+
+def test_the_citation_page_gives_bibtex_made_from_citation_cff(
+    built_site: Path,
+) -> None:
+    import time
+
+    import yaml
+    from project import VERSION, source_date_epoch
+
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    page = text_of((built_site / "citation.html").read_text(encoding="utf-8"))
+    year = time.gmtime(source_date_epoch()).tm_year
+    assert f"@misc{{convmat{year}," in "".join(page.split())  # highlighted
+    assert cff["title"] in page
+    assert f"Version {VERSION}." in page
+    assert "cff-version:1.2.0" in "".join(page.split())  # the file itself too
+    # One year everywhere: the footer's copyright is the build's (last commit).
+    assert f"Copyright {year}, the convmat authors" in page
+

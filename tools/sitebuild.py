@@ -12,7 +12,7 @@ import functools
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -23,10 +23,19 @@ __all__ = ["CHROMIUM", "ROOT", "SITE", "serve", "sphinx_build"]
 
 
 def sphinx_build(
-    source: Path, out: Path, *, builder: str = "html", env: dict[str, str] | None = None
+    source: Path,
+    out: Path,
+    *,
+    builder: str = "html",
+    env: dict[str, str] | None = None,
+    extra: Sequence[str] = (),
 ) -> subprocess.CompletedProcess[str]:
-    """Run sphinx-build as ``nox -s docs`` does (from the repository root)."""
-    cmd = [sys.executable, "-m", "sphinx", *sphinx_command(builder, out, source=source)]
+    """Run sphinx-build as ``nox -s docs`` does (from the repository root).
+
+    ``extra`` arguments follow the usual ones (``-D name=value`` overrides).
+    """
+    args = sphinx_command(builder, out, *extra, source=source)
+    cmd = [sys.executable, "-m", "sphinx", *args]
     return subprocess.run(
         cmd,
         cwd=ROOT,

@@ -9,16 +9,35 @@ into the build, and says why in its docstring:
 - `stable_ids`: the same ids in every build (byte-reproducible sites);
 - `kernels`: quiet the kernel's start-up warning;
 - `singlehtml`: let the one-page build (the PDF's source) render every node;
-- `aria`: give bibliography entries a role their list accepts (axe-core).
+- `aria`: give bibliography entries a role their list accepts (axe-core);
+- `citation`: the BibTeX entry of the "How to cite" page, from CITATION.cff.
 """
 
 from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from . import aria, dependencies, kernels, mathjax, notebooks, singlehtml, stable_ids
+from . import (
+    aria,
+    citation,
+    dependencies,
+    kernels,
+    mathjax,
+    notebooks,
+    singlehtml,
+    stable_ids,
+)
 
-MODULES = (aria, dependencies, kernels, mathjax, notebooks, singlehtml, stable_ids)
+MODULES = (
+    aria,
+    citation,
+    dependencies,
+    kernels,
+    mathjax,
+    notebooks,
+    singlehtml,
+    stable_ids,
+)
 
 
 def setup(app: Sphinx) -> dict[str, object]:
