@@ -5,7 +5,7 @@
 count) into two folders whose paths differ in name and depth, builds each with
 the arguments of ``nox -s docs`` into its own fresh output folder and its own
 empty execution cache, with ``CONVMAT_FROZEN_TIMINGS=1`` (pages freeze their
-timings, see ``convmat.timing_enabled``), and compares the two sites file by
+timings, see ``convmat.book.timing_enabled``), and compares the two sites file by
 file.  Sphinx's private ``.doctrees`` are ignored; nothing else is.  The
 executed notebooks are part of the site (``_sources/<page>.ipynb``, offered
 for download on every page), so they are compared too.

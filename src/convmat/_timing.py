@@ -85,7 +85,7 @@ def timing_enabled(environ: Mapping[str, str] | None = None) -> bool:
 
     Examples
     --------
-    >>> from convmat import timing_enabled
+    >>> from convmat.book import timing_enabled
     >>> timing_enabled({})
     True
     >>> timing_enabled({"CONVMAT_FROZEN_TIMINGS": "1"})
