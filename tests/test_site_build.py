@@ -161,7 +161,13 @@ def test_every_executed_page_offers_its_notebook_with_outputs(
         notebook = json.loads(
             (built_site / "_sources" / f"{page.stem}.ipynb").read_text(encoding="utf-8")
         )
-        code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+        code = [
+            c
+            for c in notebook["cells"]
+            if c["cell_type"] == "code"
+            # the data a page reads, added for teachers; the book never ran it
+            and not "".join(c["source"]).startswith("# The data this page reads")
+        ]
         assert code, page.stem
         assert all(c["execution_count"] for c in code), page.stem
         assert any(c["outputs"] for c in code), page.stem
@@ -195,3 +201,17 @@ def test_the_citation_page_gives_bibtex_made_from_citation_cff(
     # One year everywhere: the footer's copyright is the build's (last commit).
     assert f"Copyright {year}, the convmat authors" in page
 
+
+def test_every_figure_is_also_offered_as_png(built_site: Path) -> None:
+    pages = 0
+    for page in sorted(built_site.glob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        figures = re.findall(r'<img[^>]+src="_images/[0-9a-f]{64}\.svg"', html)
+        if not figures:
+            continue
+        pages += 1
+        links = re.findall(r'href="(_images/png/[^"]+\.png)"', html)
+        assert len(links) == len(figures), page.name
+        for link in links:
+            assert (built_site / link).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", link
+    assert pages >= 4

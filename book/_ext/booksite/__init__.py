@@ -4,8 +4,11 @@
 into the build, and says why in its docstring:
 
 - `mathjax`: serve MathJax from the site itself (no CDN at view time);
-- `notebooks`: offer each page's executed notebook for download;
+- `notebooks`: offer each page as a notebook a teacher can run anywhere
+  (made by `teacher`), and each figure as a PNG;
 - `dependencies`: re-read a page when a data file it reads changes;
+- `package_cache`: run the pages again when the package changes;
+- `errors`: a failing cell reads as a book error, not a Sphinx crash;
 - `stable_ids`: the same ids in every build (byte-reproducible sites);
 - `kernels`: quiet the kernel's start-up warning;
 - `singlehtml`: let the one-page build (the PDF's source) render every node;
@@ -21,9 +24,11 @@ from . import (
     aria,
     citation,
     dependencies,
+    errors,
     kernels,
     mathjax,
     notebooks,
+    package_cache,
     singlehtml,
     stable_ids,
 )
@@ -32,9 +37,11 @@ MODULES = (
     aria,
     citation,
     dependencies,
+    errors,
     kernels,
     mathjax,
     notebooks,
+    package_cache,
     singlehtml,
     stable_ids,
 )
