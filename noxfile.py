@@ -179,7 +179,11 @@ def lock(session: nox.Session) -> None:
         "--python-version",
         OLDEST_PYTHON,
         "--no-header",
+        # Every platform, and one version of each package for every Python
+        # from 3.11 on, so that any supported Python builds the same book.
         "--universal",
+        "--fork-strategy",
+        "fewest",
         *groups,
         "pyproject.toml",
         "-o",
