@@ -27,11 +27,13 @@ from project import (
     CACHE,
     CONSTRAINTS,
     PDF_OUT,
+    PLAIN_OUTPUT,
     RELEASE,
     ROOT,
     SITE,
     SPHINX_ARGS,
     VERSION,
+    colour_flag,
 )
 
 nox.needs_version = ">=2025.2.9"
@@ -42,6 +44,13 @@ PYPROJECT = nox.project.load_toml("pyproject.toml")
 PIN = ("-c", str(CONSTRAINTS.relative_to(ROOT)))
 # The oldest Python supported: what `nox -s lock` resolves the pins for.
 OLDEST_PYTHON = "3.11"
+# sphinx-build's arguments, with colour only on a terminal (Sphinx itself would
+# colour every log when CI is set); a log written to a file gets no escape codes
+# from any tool a session runs.
+SPHINX = (colour_flag(), *SPHINX_ARGS)
+if not sys.stdout.isatty():
+    for name, value in PLAIN_OUTPUT.items():
+        os.environ.setdefault(name, value)
 # Sessions use the interpreter nox runs on; uv must never fetch another one.
 os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
 
@@ -101,7 +110,7 @@ def install_book(session: nox.Session, *groups: str) -> None:
 def docs(session: nox.Session) -> None:
     """Build the book as HTML in _build/html (cached execution, fails on any warning)."""
     install_book(session)
-    session.run("sphinx-build", "-b", "html", *SPHINX_ARGS, str(SITE), *session.posargs)
+    session.run("sphinx-build", "-b", "html", *SPHINX, str(SITE), *session.posargs)
     session.log(f"The site is at {SITE / 'index.html'}")
     session.log("Preview it with `nox -s serve`, or open that file in a browser.")
 
@@ -112,7 +121,7 @@ def serve(session: nox.Session) -> None:
     install_book(session, "serve")
     session.run(
         "sphinx-autobuild",
-        *SPHINX_ARGS,
+        *SPHINX,
         str(SITE),
         "--watch",
         "src",
@@ -138,7 +147,7 @@ def tests(session: nox.Session) -> None:
 def doctest(session: nox.Session) -> None:
     """Run the examples: Sphinx's doctest builder over the book, pytest over src."""
     install_book(session, "test")
-    session.run("sphinx-build", "-b", "doctest", *SPHINX_ARGS, str(BUILD / "doctest"))
+    session.run("sphinx-build", "-b", "doctest", *SPHINX, str(BUILD / "doctest"))
     session.run("pytest", "--doctest-modules", "src/convmat", "-p", "no:cacheprovider")
 
 
@@ -210,7 +219,7 @@ def build_pdf(session: nox.Session, out: Path) -> Path:
         "sphinx-build",
         "-b",
         "singlehtml",
-        *SPHINX_ARGS,
+        *SPHINX,
         str(single),
         "-D",
         f"nb_execution_cache_path={CACHE}",
@@ -258,7 +267,7 @@ def release(session: nox.Session) -> None:
         "sphinx-build",
         "-b",
         "html",
-        *SPHINX_ARGS,
+        *SPHINX,
         str(site),
         "-t",
         "pdf_edition",

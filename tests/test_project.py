@@ -103,3 +103,11 @@ def test_the_bootstrap_installs_exact_versions_checked_by_hash() -> None:
     assert {"nox", "uv"} <= {name for name, _ in requirements}
     assert all(pin for _, pin in requirements), requirements
     assert text.count("--hash=sha256:") >= len(requirements)
+
+
+def test_sphinx_colours_only_a_terminal() -> None:
+    from project import colour_flag, sphinx_command
+
+    assert colour_flag(terminal=True) == "--color"
+    assert colour_flag(terminal=False) == "--no-color"
+    assert "--no-color" in sphinx_command("html", "out", terminal=False)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 __all__ = [
@@ -20,11 +21,13 @@ __all__ = [
     "CONSTRAINTS",
     "PACKAGE",
     "PDF_OUT",
+    "PLAIN_OUTPUT",
     "RELEASE",
     "ROOT",
     "SITE",
     "SPHINX_ARGS",
     "VERSION",
+    "colour_flag",
     "node_command",
     "source_date_epoch",
     "sphinx_command",
@@ -64,6 +67,9 @@ def _version() -> str:
 VERSION = _version()
 
 
+# The environment variables that keep captured output free of escape codes.
+PLAIN_OUTPUT = {"NO_COLOR": "1"}
+
 # When there is no git history to ask (a copy of the sources without .git).
 FALLBACK_EPOCH = 1764288000  # 2025-11-28
 
@@ -90,18 +96,36 @@ def source_date_epoch(root: Path = ROOT) -> int:
         return FALLBACK_EPOCH
 
 
+def colour_flag(terminal: bool | None = None) -> str:
+    """``--color`` when the output goes to a terminal, ``--no-color`` otherwise.
+
+    Sphinx decides by itself otherwise, and colours every log when ``CI`` is
+    set; ``terminal`` defaults to whether standard output is a terminal.  Its
+    progress lines still erase the line with an escape code unless ``NO_COLOR``
+    is set too (see `PLAIN_OUTPUT`).
+    """
+    if terminal is None:
+        terminal = sys.stdout.isatty()
+    return "--color" if terminal else "--no-color"
+
+
 def sphinx_command(
-    builder: str, out: Path | str, *extra: str, source: Path | str | None = None
+    builder: str,
+    out: Path | str,
+    *extra: str,
+    source: Path | str | None = None,
+    terminal: bool | None = None,
 ) -> list[str]:
     """The sphinx-build arguments (without the program) for one build.
 
     ``source`` replaces the book folder (a test's small throw-away book); the
-    configuration stays the repository's own ``conf.py``.
+    configuration stays the repository's own ``conf.py``.  ``terminal=False``
+    for output that is captured (see `colour_flag`).
     """
     args = list(SPHINX_ARGS)
     if source is not None:
         args[args.index("book")] = str(source)
-    return ["-b", builder, *args, str(out), *extra]
+    return ["-b", builder, colour_flag(terminal), *args, str(out), *extra]
 
 
 def node_command(program: str, *args: str) -> list[str]:

@@ -9,6 +9,7 @@ pytest.  The sphinx-build arguments come from ``project.py``, the same ones
 from __future__ import annotations
 
 import functools
+import os
 import subprocess
 import sys
 import threading
@@ -17,7 +18,7 @@ from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from project import CHROMIUM, ROOT, SITE, sphinx_command
+from project import CHROMIUM, PLAIN_OUTPUT, ROOT, SITE, sphinx_command
 
 __all__ = ["CHROMIUM", "ROOT", "SITE", "serve", "sphinx_build"]
 
@@ -34,8 +35,9 @@ def sphinx_build(
 
     ``extra`` arguments follow the usual ones (``-D name=value`` overrides).
     """
-    args = sphinx_command(builder, out, *extra, source=source)
+    args = sphinx_command(builder, out, *extra, source=source, terminal=False)
     cmd = [sys.executable, "-m", "sphinx", *args]
+    env = {**(os.environ if env is None else env), **PLAIN_OUTPUT}
     return subprocess.run(
         cmd,
         cwd=ROOT,
