@@ -15,7 +15,6 @@ message, except under CI, where they fail.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ import pytest
 from browser import crawl
 from budget import BUDGET, LIGHTHOUSE, MAX_BYTES, lighthouse, serve_compressed, table
 from conftest import require_chromium
-from project import BUILD
+from project import BUILD, node_command
 
 pytestmark = pytest.mark.browser
 
@@ -33,9 +32,11 @@ RUNS = int(os.environ.get("CONVMAT_LIGHTHOUSE_RUNS", "3"))
 def require_lighthouse() -> None:
     require_chromium()
     problem = None
-    if shutil.which("node") is None:
-        problem = "node (Node.js) is not on PATH"
-    elif not (LIGHTHOUSE / "node_modules" / "lighthouse").is_dir():
+    try:
+        node_command("node")
+    except RuntimeError as error:
+        problem = str(error)
+    if problem is None and not (LIGHTHOUSE / "node_modules" / "lighthouse").is_dir():
         problem = (
             "Lighthouse is not installed: `npm ci --prefix tools/lighthouse` "
             "(nox -s tests does this)"

