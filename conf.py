@@ -11,13 +11,39 @@ the site itself, nothing is fetched from a CDN and intersphinx is not used.
 
 from __future__ import annotations
 
+import datetime
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
-# Fixed timestamps make matplotlib figures and anything else that stamps a date
-# identical from one build to the next; kernels started by myst-nb inherit it.
-os.environ.setdefault("SOURCE_DATE_EPOCH", "1764288000")  # 2025-11-28
+
+def _commit_time() -> int:
+    """When the sources were committed: the date of the site, never the clock.
+
+    ``SOURCE_DATE_EPOCH`` wins when it is set (the reproducible-builds
+    convention); otherwise the commit time of ``HEAD``; outside a git checkout,
+    the date of the first edition, so that a build never reads the clock.
+    """
+    if os.environ.get("SOURCE_DATE_EPOCH", "").strip().isdigit():
+        return int(os.environ["SOURCE_DATE_EPOCH"])
+    try:
+        out = subprocess.run(
+            ["git", "log", "-1", "--format=%ct", "HEAD"],
+            cwd=Path(__file__).parent,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        return int(out)
+    except (OSError, subprocess.CalledProcessError, ValueError):
+        return 1764288000  # 2025-11-28, the first edition
+
+
+# The commit's time stamps the site (the copyright year) and everything that
+# records a date, matplotlib's SVG files included: kernels inherit it.
+COMMIT_TIME = _commit_time()
+os.environ["SOURCE_DATE_EPOCH"] = str(COMMIT_TIME)
 # The figure style (and `svg.hashsalt`, which makes SVG ids stable) for every
 # kernel; found from this file, not from the folder sphinx-build runs in.
 os.environ.setdefault(
@@ -26,7 +52,7 @@ os.environ.setdefault(
 
 project = "Convolution as Matrix Multiplication"
 author = "the convmat authors"
-copyright = "2026, the convmat authors"
+copyright = f"{datetime.datetime.fromtimestamp(COMMIT_TIME, datetime.UTC).year}, the convmat authors"
 release = "0.1.0"
 language = "en"
 
@@ -283,7 +309,11 @@ def _ship_notebooks(app, exception) -> None:
 
 # Files that pages read while they run: a page is read (and run) again when one
 # of its files changes, not only when its own text does.
-DATA_DEPENDENCIES = {"performance": ["book/data/bench-latest.json"]}
+DATA_DEPENDENCIES = {
+    "performance": ["book/data/bench-latest.json"],
+    "price-of-the-matrix": ["book/data/chapter-timings.json"],
+    "going-further": ["book/data/chapter-timings.json"],
+}
 
 
 def _note_data_dependencies(app, docname, source) -> None:
