@@ -224,6 +224,10 @@ def one_page_book(tmp_path: Path, page: str, break_before_asserts: str) -> Path:
 def assert_build_fails_at_an_assert(tmp_path: Path, src: Path, page: str) -> None:
     result = sphinx_build(src, tmp_path / "html")
     log = result.stdout + result.stderr
+    # Sphinx may put the cell's traceback in a file it names instead of the log
+    saved = re.search(r"traceback has been saved in:\s*(\S+)", log)
+    if saved and Path(saved[1]).is_file():
+        log += Path(saved[1]).read_text(encoding="utf-8", errors="replace")
     assert result.returncode != 0, log[-3000:]
     assert f"{page}.md" in log, log[-3000:]
     assert "AssertionError" in log, log[-3000:]
