@@ -27,29 +27,29 @@ STORED = Path(__file__).resolve().parents[1] / "book" / "data" / "chapter-timing
 
 @pytest.mark.parametrize("value", ["1", "yes", "true", "TRUE", " 1 ", "on"])
 def test_set_variable_turns_live_timings_on(value: str) -> None:
-    assert convmat.timing_enabled({LIVE_TIMINGS_VARIABLE: value}) is True
+    assert convmat.book.timing_enabled({LIVE_TIMINGS_VARIABLE: value}) is True
 
 
 @pytest.mark.parametrize("value", ["", "0", "false", "No", "off", " 0 "])
 def test_unset_or_false_variable_keeps_the_stored_timings(value: str) -> None:
-    assert convmat.timing_enabled({LIVE_TIMINGS_VARIABLE: value}) is False
+    assert convmat.book.timing_enabled({LIVE_TIMINGS_VARIABLE: value}) is False
 
 
 def test_the_default_build_does_not_measure() -> None:
-    assert convmat.timing_enabled({"OTHER": "1"}) is False
-    assert convmat.timing_enabled({"CONVMAT_FROZEN_TIMINGS": "0"}) is False
+    assert convmat.book.timing_enabled({"OTHER": "1"}) is False
+    assert convmat.book.timing_enabled({"CONVMAT_FROZEN_TIMINGS": "0"}) is False
 
 
 def test_default_reads_the_process_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(LIVE_TIMINGS_VARIABLE, "1")
-    assert convmat.timing_enabled() is True
+    assert convmat.book.timing_enabled() is True
     monkeypatch.delenv(LIVE_TIMINGS_VARIABLE)
-    assert convmat.timing_enabled() is False
+    assert convmat.book.timing_enabled() is False
 
 
 def test_a_child_process_inherits_the_switch() -> None:
     """Kernels started by myst-nb are child processes of sphinx-build."""
-    code = "import convmat; print(convmat.timing_enabled())"
+    code = "import convmat; print(convmat.book.timing_enabled())"
     out = subprocess.run(
         [sys.executable, "-c", code],
         env={LIVE_TIMINGS_VARIABLE: "1"},

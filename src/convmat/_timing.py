@@ -1,6 +1,6 @@
 """Timing, done fairly, and the switch that lets a reader time on their machine.
 
-Pages of the book and ``tests/benchmark.py`` time convmat against its peers
+Pages of the book and ``tools/benchmark.py`` time convmat against its peers
 with these tools: `compare_timings` (interleaved rounds, per-call times,
 ratios of minimums and of medians, one BLAS thread), `machine_info` and
 `run_benchmarks` (the benchmark table, with the goals in `GOALS`), and
@@ -19,6 +19,7 @@ from __future__ import annotations
 __all__ = [
     "GOALS",
     "LIVE_TIMINGS_VARIABLE",
+    "METHOD_CASES",
     "TIMING_DISABLED_NOTE",
     "Timings",
     "book_timings",
@@ -79,7 +80,7 @@ def timing_enabled(environ: Mapping[str, str] | None = None) -> bool:
 
     Examples
     --------
-    >>> from convmat import timing_enabled
+    >>> from convmat.book import timing_enabled
     >>> timing_enabled({})
     False
     >>> timing_enabled({"CONVMAT_LIVE_TIMINGS": "1"})
