@@ -124,7 +124,10 @@ def test_compare_trees_ignores_doctrees_and_reports_each_difference(
     assert "+two</p>" in excerpt
 
 
-def test_pdf_dates_are_replaced_in_place(tmp_path: Path) -> None:
+def test_pdf_dates_are_replaced_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764288000")
     pdf = tmp_path / "x.pdf"
     original = (
         b"%PDF-1.4\n<</CreationDate (D:20261128203936+00'00')"
@@ -136,6 +139,28 @@ def test_pdf_dates_are_replaced_in_place(tmp_path: Path) -> None:
     assert len(fixed) == len(original), "xref offsets must not move"
     assert b"2026112820393" not in fixed
     assert fixed.count(b"(D:20251128000000+00'00')") == 2
+
+
+def test_the_site_is_dated_by_the_commit_not_the_clock(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import subprocess
+
+    from project import FIRST_EDITION, commit_time
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    head = subprocess.run(
+        ["git", "log", "-1", "--format=%ct", "HEAD"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert commit_time() == int(head)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1234567890")
+    assert commit_time() == 1234567890
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert commit_time(Path("/")) == FIRST_EDITION  # no checkout there
 
 
 # --- a small book, built twice ----------------------------------------------

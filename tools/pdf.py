@@ -16,12 +16,12 @@ title in the header and page numbers in the footer.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 import time
 from pathlib import Path
 
+from project import commit_time
 from sitebuild import CHROMIUM, serve
 
 PRINT_CSS = """
@@ -292,13 +292,13 @@ def print_pdf(folder: Path, pdf: Path, *, title: str, edition: str) -> list[str]
 
 
 def fix_dates(pdf: Path) -> None:
-    """Stamp the PDF with ``SOURCE_DATE_EPOCH`` instead of the time it was printed.
+    """Stamp the PDF with the commit's time instead of the time it was printed.
 
     Chromium writes the print time as CreationDate and ModDate; nothing else in
     its output changes from run to run.  The new date has the same length, so
     the byte offsets of the PDF's cross-reference table stay valid.
     """
-    epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "1764288000"))
+    epoch = commit_time()  # SOURCE_DATE_EPOCH when set, else the commit
     stamp = time.strftime("D:%Y%m%d%H%M%S+00'00'", time.gmtime(epoch)).encode()
     data = pdf.read_bytes()
 

@@ -28,7 +28,6 @@ import gzip
 import hashlib
 import io
 import json
-import os
 import re
 import subprocess
 import sys
@@ -37,11 +36,11 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from project import ROOT, VERSION
+from project import ROOT, VERSION, commit_time
 
 NAME = "convmat-book"
 PDF_NAME = "convmat-book.pdf"
-EPOCH = int(os.environ.get("SOURCE_DATE_EPOCH", "1764288000"))
+EPOCH = commit_time()  # SOURCE_DATE_EPOCH, else the commit: never the clock
 SKIPPED = {".doctrees"}
 
 
