@@ -52,10 +52,21 @@ def test_the_bundle_holds_site_notebooks_readme_and_checksums(tmp_path: Path) ->
         "site/_sources/index.ipynb",
         "notebooks/index.ipynb",
         "README.txt",
+        "LICENSE",
+        "CITATION.cff",
         "SHA256SUMS",
     }
     digest = hashlib.sha256(b"<p>hi</p>").hexdigest()
     assert f"{digest}  site/index.html\n" in files["SHA256SUMS"].decode()
+
+
+def test_the_bundle_carries_the_licenses_and_the_citation(tmp_path: Path) -> None:
+    files = _small_bundle(tmp_path)
+    assert files["LICENSE"] == (ROOT / "LICENSE").read_bytes()
+    assert files["CITATION.cff"] == (ROOT / "CITATION.cff").read_bytes()
+    readme = files["README.txt"].decode()
+    assert "BSD-3-Clause" in readme
+    assert "CC BY 4.0" in readme
 
 
 def test_the_archive_is_byte_identical_when_packed_twice(tmp_path: Path) -> None:
@@ -127,7 +138,7 @@ def test_compare_trees_ignores_doctrees_and_reports_each_difference(
 def test_pdf_dates_are_replaced_in_place(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764288000")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764288000")  # 2025-11-28
     pdf = tmp_path / "x.pdf"
     original = (
         b"%PDF-1.4\n<</CreationDate (D:20261128203936+00'00')"
@@ -139,28 +150,6 @@ def test_pdf_dates_are_replaced_in_place(
     assert len(fixed) == len(original), "xref offsets must not move"
     assert b"2026112820393" not in fixed
     assert fixed.count(b"(D:20251128000000+00'00')") == 2
-
-
-def test_the_site_is_dated_by_the_commit_not_the_clock(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    import subprocess
-
-    from project import FIRST_EDITION, commit_time
-
-    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    head = subprocess.run(
-        ["git", "log", "-1", "--format=%ct", "HEAD"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert commit_time() == int(head)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1234567890")
-    assert commit_time() == 1234567890
-    monkeypatch.delenv("SOURCE_DATE_EPOCH")
-    assert commit_time(Path("/")) == FIRST_EDITION  # no checkout there
 
 
 # --- a small book, built twice ----------------------------------------------

@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from project import commit_time
+from project import source_date_epoch
 from sitebuild import CHROMIUM, serve
 
 PRINT_CSS = """
@@ -298,7 +298,7 @@ def fix_dates(pdf: Path) -> None:
     its output changes from run to run.  The new date has the same length, so
     the byte offsets of the PDF's cross-reference table stay valid.
     """
-    epoch = commit_time()  # SOURCE_DATE_EPOCH when set, else the commit
+    epoch = source_date_epoch()
     stamp = time.strftime("D:%Y%m%d%H%M%S+00'00'", time.gmtime(epoch)).encode()
     data = pdf.read_bytes()
 

@@ -33,7 +33,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
-from project import ROOT, SPHINX_ARGS
+from project import PLAIN_OUTPUT, ROOT, SPHINX_ARGS, colour_flag
 
 IGNORED = {".doctrees"}  # Sphinx's pickled environment: private, never published
 # What is compared, relative to a checkout: the whole site, executed notebooks
@@ -85,6 +85,7 @@ def build_env(checkout: Path) -> dict[str, str]:
     env = dict(os.environ)
     for name in NOT_DEFAULT:
         env.pop(name, None)
+    env.update(PLAIN_OUTPUT)  # the output is captured
     # Kernels and autodoc import convmat from this checkout, not the editable
     # install of the main working tree.
     env["PYTHONPATH"] = os.pathsep.join(
@@ -102,6 +103,7 @@ def build(checkout: Path) -> tuple[subprocess.CompletedProcess[str], float]:
         "sphinx",
         "-b",
         "html",
+        colour_flag(terminal=False),  # the output is captured
         *SPHINX_ARGS,
         "_build/html",
     ]

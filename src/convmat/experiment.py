@@ -24,13 +24,15 @@ __all__ = [
 import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from numpy.lib.stride_tricks import sliding_window_view
 
 from ._costs import conv_layer_params, dense_layer_params
+from ._direct import conv2d
 from ._params import check_int
+from ._windows import windows
 
 
 def _images(x: npt.ArrayLike, name: str = "x") -> np.ndarray:
@@ -158,22 +160,22 @@ def _shared_gradients(
 ) -> tuple[float, list[np.ndarray]]:
     """Loss and gradients of ``[filters (C, k*k), filter_bias, weight, bias]``."""
     filters, filter_bias, weight, bias = params
-    channels, kk = filters.shape
+    _, kk = filters.shape
     k = round(kk**0.5)
     b = len(x)
-    cols = _windows(x, k, k)  # (b * positions, k*k)
-    z = (filters @ cols.T).reshape(channels, b, -1)  # (C, b, positions)
+    cols = _windows(x, k, k)  # (b, k*k, positions)
+    z = (filters @ cols).transpose(1, 0, 2)  # (C, b, positions)
     where = z.argmax(axis=2)  # ReLU is monotone: max of ReLU at max of z
     peak = np.take_along_axis(z, where[..., None], axis=2)[..., 0].T + filter_bias
     h = np.maximum(peak, 0.0)  # (b, C): pooled responses
     loss, g = _cross_entropy(h @ weight.T + bias, y)
     dz = (g @ weight) * (peak > 0)  # (b, C), only at each maximum
-    patches = cols.reshape(b, -1, kk)[np.arange(b), where]  # (C, b, k*k)
+    patches = cols.transpose(0, 2, 1)[np.arange(b), where]  # (C, b, k*k)
     grads = [np.einsum("bc,cbk->ck", dz, patches), dz.sum(axis=0), g.T @ h, g.sum(0)]
     return loss, grads
 
 
-def _one_blas_thread() -> contextlib.AbstractContextManager:
+def _one_blas_thread() -> contextlib.AbstractContextManager[Any]:
     """Run the small matrix products of training on one BLAS thread.
 
     Each step multiplies small matrices; several BLAS threads then spend
@@ -184,7 +186,10 @@ def _one_blas_thread() -> contextlib.AbstractContextManager:
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover - optional
         return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
+    limits: contextlib.AbstractContextManager[Any] = threadpool_limits(
+        limits=1, user_api="blas"
+    )
+    return limits
 
 
 def _adam(
@@ -249,11 +254,11 @@ class DenseClassifier:
         if x.shape[1:] != self.image_shape:
             msg = f"`x` must hold images of shape {self.image_shape}, got {x.shape[1:]}"
             raise ValueError(msg)
-        return x.reshape(len(x), -1) @ self.weight.T + self.bias
+        return np.asarray(x.reshape(len(x), -1) @ self.weight.T + self.bias)
 
     def predict(self, x: npt.ArrayLike) -> np.ndarray:
         """Most likely class of each image, shape ``(n,)``."""
-        return self.logits(x).argmax(axis=1)
+        return np.asarray(self.logits(x).argmax(axis=1))
 
     def accuracy(self, x: npt.ArrayLike, labels: npt.ArrayLike) -> float:
         """Fraction of the images `x` whose predicted class equals `labels`."""
@@ -291,7 +296,7 @@ class SharedClassifier:
         """Parameters of the convolution plus those of the dense layer."""
         channels, kh, kw = self.filters.shape
         n_classes = self.weight.shape[0]
-        return conv_layer_params(1, channels, (kh, kw)) + dense_layer_params(
+        return conv_layer_params((channels, 1, kh, kw)) + dense_layer_params(
             channels, n_classes
         )
 
@@ -301,14 +306,13 @@ class SharedClassifier:
         Returns ``(n, C, H - k + 1, W - k + 1)``; image ``i`` and filter ``c``
         give ``max(conv2d(x[i], filters[c]) + filter_bias[c], 0)``.
         """
-        z = _correlate(self._checked(x), self.filters)  # (C, n, h_out, w_out)
-        bias = self.filter_bias[:, None, None, None]
-        return np.maximum(z + bias, 0.0).transpose(1, 0, 2, 3)
+        z = conv2d(self._checked(x)[:, None], self.filters[:, None], self.filter_bias)
+        return np.asarray(np.maximum(z, 0.0))  # (n, C, h_out, w_out)
 
     def features(self, x: npt.ArrayLike) -> np.ndarray:
         """Globally max-pooled feature maps, shape ``(n, C)``."""
-        peak = _correlate(self._checked(x), self.filters).max(axis=(2, 3)).T
-        return np.maximum(peak + self.filter_bias, 0.0)
+        peak = conv2d(self._checked(x)[:, None], self.filters[:, None]).max(axis=(2, 3))
+        return np.asarray(np.maximum(peak + self.filter_bias, 0.0))
 
     def _checked(self, x: npt.ArrayLike) -> np.ndarray:
         """`x` as a float stack of images at least as large as the filters."""
@@ -321,11 +325,11 @@ class SharedClassifier:
 
     def logits(self, x: npt.ArrayLike) -> np.ndarray:
         """Class scores ``(n, n_classes)`` of the images `x` ``(n, H, W)``."""
-        return self.features(x) @ self.weight.T + self.bias
+        return np.asarray(self.features(x) @ self.weight.T + self.bias)
 
     def predict(self, x: npt.ArrayLike) -> np.ndarray:
         """Most likely class of each image, shape ``(n,)``."""
-        return self.logits(x).argmax(axis=1)
+        return np.asarray(self.logits(x).argmax(axis=1))
 
     def accuracy(self, x: npt.ArrayLike, labels: npt.ArrayLike) -> float:
         """Fraction of the images `x` whose predicted class equals `labels`."""
@@ -333,17 +337,11 @@ class SharedClassifier:
 
 
 def _windows(x: np.ndarray, kh: int, kw: int) -> np.ndarray:
-    """im2col of a stack: ``(n * h_out * w_out, kh * kw)``, a copy."""
-    view = sliding_window_view(x, (kh, kw), axis=(1, 2))  # (n, h_out, w_out, kh, kw)
-    return view.reshape(-1, kh * kw)
+    """im2col of a stack of images: ``(n, kh * kw, h_out * w_out)``, a copy.
 
-
-def _correlate(x: np.ndarray, filters: np.ndarray) -> np.ndarray:
-    """Valid cross-correlation of a stack, ``(C, n, h_out, w_out)``, no bias."""
-    channels, kh, kw = filters.shape
-    h_out, w_out = x.shape[1] - kh + 1, x.shape[2] - kw + 1
-    z = filters.reshape(channels, -1) @ _windows(x, kh, kw).T  # one GEMM
-    return z.reshape(channels, len(x), h_out, w_out)
+    The package's one im2col primitive, on one channel, stride 1, no padding.
+    """
+    return windows(x[:, None], (kh, kw), (1, 1), (1, 1))
 
 
 def train_dense(
