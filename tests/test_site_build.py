@@ -199,8 +199,18 @@ assert output_shape(2, 6, padding=1)[0] == conv_matrix(np.ones(2), 6, padding=1)
 FLIPPED_DIRECT = """\
 import convmat._direct as _d
 
-_right = _d.correlate_padded
-_d.correlate_padded = lambda xp, w, stride, dilation: _right(xp, w[..., ::-1], stride, dilation)
+_right, _depth = _d.correlate_padded, [0]
+
+
+def _flipped(xp, w, *rest):  # flips the filter once (the batched path recurses)
+    _depth[0] += 1
+    try:
+        return _right(xp, w[..., ::-1] if _depth[0] == 1 else w, *rest)
+    finally:
+        _depth[0] -= 1
+
+
+_d.correlate_padded = _flipped
 """
 
 NO_BIASES = """\
