@@ -4,9 +4,11 @@ from ._datasets import CIFAR10, HD, IMAGENET_VGG, MNIST, STANDARD_INPUTS, InputS
 from ._direct import conv1d, conv2d
 from ._experiment import (
     DenseClassifier,
+    LocalClassifier,
     SharedClassifier,
     place,
     train_dense,
+    train_local,
     train_shared,
 )
 from ._fast import conv_fft, conv_taps, im2col
@@ -50,6 +52,7 @@ __all__ = [
     "DenseClassifier",
     "InputSize",
     "LayerComparison",
+    "LocalClassifier",
     "MatrixCost",
     "SharedClassifier",
     "avg_pool2d",
@@ -83,6 +86,7 @@ __all__ = [
     "timing_enabled",
     "to_latex",
     "train_dense",
+    "train_local",
     "train_shared",
     "vector_symbols",
 ]
