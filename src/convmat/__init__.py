@@ -27,6 +27,7 @@ from ._memory import (
     matrix_cost,
 )
 from ._params import output_shape
+from ._pattern import normalized_correlation
 from ._pooling import avg_pool2d, global_avg_pool, global_max_pool, max_pool2d, shift
 from ._symbolic import (
     conv_equations,
@@ -79,6 +80,7 @@ __all__ = [
     "markdown_table",
     "matrix_cost",
     "max_pool2d",
+    "normalized_correlation",
     "output_shape",
     "place",
     "shift",
