@@ -10,24 +10,32 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import nox
+
+# Paths, sphinx-build arguments and the version, shared with tools/ and tests/.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "tools"))
+from project import (
+    BUILD,
+    CACHE,
+    CONSTRAINTS,
+    PDF_OUT,
+    RELEASE,
+    ROOT,
+    SITE,
+    SPHINX_ARGS,
+    VERSION,
+)
 
 nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.sessions = ["lint", "tests", "docs", "doctest"]
 
-ROOT = Path(__file__).parent
 PYPROJECT = nox.project.load_toml("pyproject.toml")
-CONSTRAINTS = ("-c", "requirements/constraints.txt")
+PIN = ("-c", str(CONSTRAINTS.relative_to(ROOT)))
 PYTHON = "3.11"
-
-SITE = ROOT / "_build" / "html"
-# One set of sphinx-build arguments for `docs` and `serve`: -W turns every
-# warning (a broken reference, a failing cell, a missing glue key) into an error
-# and --keep-going reports them all before failing.
-SPHINX_ARGS = ("-c", ".", "-W", "--keep-going", "book")
 
 
 def install_groups(session: nox.Session, *groups: str, editable: bool = True) -> None:
@@ -35,11 +43,11 @@ def install_groups(session: nox.Session, *groups: str, editable: bool = True) ->
     requirements = []
     for group in groups:
         requirements += nox.project.dependency_groups(PYPROJECT, group)
-    session.install(*CONSTRAINTS, *requirements)
+    session.install(*PIN, *requirements)
     if editable:
-        session.install(*CONSTRAINTS, "-e", ".")
+        session.install(*PIN, "-e", ".")
     else:
-        session.install(*CONSTRAINTS, ".")
+        session.install(*PIN, ".")
 
 
 def install_torch_if_available(session: nox.Session, otherwise: str) -> None:
@@ -52,9 +60,9 @@ def install_torch_if_available(session: nox.Session, otherwise: str) -> None:
     torch_req = os.environ.get("CONVMAT_TORCH")
     wheels = sorted(Path("/opt/wheels").glob("torch-2.13.0+cpu-*.whl"))
     if torch_req:
-        session.install(*CONSTRAINTS, torch_req)
+        session.install(*PIN, torch_req)
     elif wheels:
-        session.install(*CONSTRAINTS, str(wheels[0]))
+        session.install(*PIN, str(wheels[0]))
     else:
         session.log(f"torch is not installed: {otherwise}.")
 
@@ -116,17 +124,7 @@ def tests(session: nox.Session) -> None:
 def doctest(session: nox.Session) -> None:
     """Run the examples: Sphinx's doctest builder over the book, pytest over src."""
     install_book(session, "test")
-    session.run(
-        "sphinx-build",
-        "-b",
-        "doctest",
-        "-c",
-        ".",
-        "-W",
-        "--keep-going",
-        "book",
-        str(ROOT / "_build" / "doctest"),
-    )
+    session.run("sphinx-build", "-b", "doctest", *SPHINX_ARGS, str(BUILD / "doctest"))
     session.run("pytest", "--doctest-modules", "src/convmat", "-p", "no:cacheprovider")
 
 
@@ -151,7 +149,7 @@ def bench(session: nox.Session) -> None:
         "MALLOC_MMAP_THRESHOLD_": "4294967296",
         "MALLOC_TRIM_THRESHOLD_": "4294967296",
     }
-    session.run("python", "tests/benchmark.py", *session.posargs, env=env)
+    session.run("python", "tools/benchmark.py", *session.posargs, env=env)
 
 
 @nox.session(python=PYTHON, venv_backend="uv", default=False)
@@ -171,7 +169,7 @@ def lock(session: nox.Session) -> None:
         *groups,
         "pyproject.toml",
         "-o",
-        "requirements/constraints.txt",
+        str(CONSTRAINTS.relative_to(ROOT)),
         external=True,
     )
 
@@ -179,15 +177,11 @@ def lock(session: nox.Session) -> None:
 @nox.session(python=False, default=False)
 def clean(session: nox.Session) -> None:
     """Remove the built site and its execution cache (the next build runs every page)."""
-    shutil.rmtree(ROOT / "_build", ignore_errors=True)
+    shutil.rmtree(BUILD, ignore_errors=True)
     session.log("removed _build/")
 
 
 # --- releases: byte-identical builds, the release bundle, the PDF edition ------
-
-CACHE = ROOT / "_build" / ".jupyter_cache"  # the execution cache `docs` fills
-RELEASE = ROOT / "_build" / "release"
-PDF_OUT = ROOT / "_build" / "pdf"
 
 
 def build_pdf(session: nox.Session, out: Path) -> Path:
@@ -204,14 +198,13 @@ def build_pdf(session: nox.Session, out: Path) -> Path:
         f"nb_execution_cache_path={CACHE}",
     )
     pdf = out / "convmat-book.pdf"
-    version = PYPROJECT["project"]["version"]
     session.run(
         "python",
-        "tests/pdf.py",
+        "tools/pdf.py",
         str(single),
         str(pdf),
         "--edition",
-        f"Version {version}",
+        f"Version {VERSION}",
     )
     return pdf
 
@@ -220,7 +213,7 @@ def build_pdf(session: nox.Session, out: Path) -> Path:
 def reproducible(session: nox.Session) -> None:
     """Build the book twice from two checkouts; fail if any site file differs."""
     install_book(session)
-    session.run("python", "tests/reproducible.py", *session.posargs)
+    session.run("python", "tools/reproducible.py", *session.posargs)
 
 
 @nox.session(python=PYTHON, default=False)
@@ -258,14 +251,13 @@ def release(session: nox.Session) -> None:
     )
     session.run(
         "python",
-        "tests/release.py",
+        "tools/release.py",
         "pack",
         "--site",
         str(site),
         "--out",
         str(RELEASE),
     )
-    version = PYPROJECT["project"]["version"]
-    archive = RELEASE / f"convmat-book-{version}.tar.gz"
-    session.run("python", "tests/release.py", "check", str(archive))
+    archive = RELEASE / f"convmat-book-{VERSION}.tar.gz"
+    session.run("python", "tools/release.py", "check", str(archive))
     session.log(f"The release is {archive} (checksums in {RELEASE / 'SHA256SUMS'})")

@@ -34,18 +34,14 @@ from browser import (
     Recorder,
     SiteMap,
     axe_violations,
-    chromium,
     crawl,
-    require_chromium,
     serve,
-    site,
     visit,
 )
-from sitebuild import ROOT
+from conftest import require_chromium
+from project import ROOT
 
 import convmat
-
-__all__ = ["chromium", "site"]  # fixtures used by these tests
 
 pytestmark = pytest.mark.browser
 

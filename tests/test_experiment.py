@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import convmat
-from convmat._experiment import (
+from convmat.experiment import (
     DenseClassifier,
     LocalClassifier,
     SharedClassifier,

@@ -25,8 +25,8 @@ from convmat import (
     conv_transpose1d,
     conv_transpose2d,
     output_shape,
-    tap_names,
 )
+from convmat.book import tap_names
 
 NP_MODE = {
     "zeros": "constant",

@@ -10,6 +10,7 @@ The whole book is compared by ``nox -s reproducible`` (two full builds).
 from __future__ import annotations
 
 import hashlib
+import io
 import shutil
 import tarfile
 from pathlib import Path
@@ -19,6 +20,7 @@ from pdf import fix_dates
 from release import (
     bundle_files,
     sha256sums,
+    unpack,
     verify_sums,
     write_archive,
 )
@@ -73,8 +75,7 @@ def test_unpacked_checksums_verify_and_catch_tampering(tmp_path: Path) -> None:
     archive = tmp_path / "a.tar.gz"
     write_archive(_small_bundle(tmp_path), archive, "book")
     out = tmp_path / "out"
-    with tarfile.open(archive) as tar:
-        tar.extractall(out, filter="data")
+    unpack(archive, out)
     folder = out / "book"
     assert verify_sums(folder) == []
     (folder / "site" / "index.html").write_text("<p>changed</p>", encoding="utf-8")
@@ -82,6 +83,29 @@ def test_unpacked_checksums_verify_and_catch_tampering(tmp_path: Path) -> None:
     problems = verify_sums(folder)
     assert "checksum mismatch: site/index.html" in problems
     assert "file not in SHA256SUMS: site/extra.html" in problems
+
+
+@pytest.mark.parametrize("name", ["../escaped.txt", "/absolute.txt", "a/../../b.txt"])
+def test_unpack_refuses_members_outside_the_folder(tmp_path: Path, name: str) -> None:
+    archive = tmp_path / "evil.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        info = tarfile.TarInfo(name)
+        info.size = 2
+        tar.addfile(info, io.BytesIO(b"hi"))
+    with pytest.raises(ValueError, match="refusing the member"):
+        unpack(archive, tmp_path / "out")
+    assert not (tmp_path / "escaped.txt").exists()
+
+
+def test_unpack_refuses_links(tmp_path: Path) -> None:
+    archive = tmp_path / "link.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        info = tarfile.TarInfo("book/passwd")
+        info.type = tarfile.SYMTYPE
+        info.linkname = "/etc/passwd"
+        tar.addfile(info)
+    with pytest.raises(ValueError, match="not a file or a folder"):
+        unpack(archive, tmp_path / "out")
 
 
 def test_compare_trees_ignores_doctrees_and_reports_each_difference(

@@ -3,14 +3,8 @@
 import numpy as np
 import pytest
 
-from convmat import (
-    conv_equations,
-    conv_matrix,
-    conv_matrix_symbolic,
-    tap_names,
-    to_latex,
-    vector_symbols,
-)
+from convmat import conv_matrix, conv_matrix_symbolic
+from convmat.book import conv_equations, tap_names, to_latex, vector_symbols
 
 
 class TestNames:

@@ -20,28 +20,28 @@ from convmat._timing import (
 
 @pytest.mark.parametrize("value", ["1", "yes", "true", "TRUE", " 1 "])
 def test_set_variable_freezes_timings(value: str) -> None:
-    assert convmat.timing_enabled({FROZEN_TIMINGS_VARIABLE: value}) is False
+    assert convmat.book.timing_enabled({FROZEN_TIMINGS_VARIABLE: value}) is False
 
 
 @pytest.mark.parametrize("value", ["", "0", "false", "No", "off", " 0 "])
 def test_unset_or_false_variable_lets_pages_measure(value: str) -> None:
-    assert convmat.timing_enabled({FROZEN_TIMINGS_VARIABLE: value}) is True
+    assert convmat.book.timing_enabled({FROZEN_TIMINGS_VARIABLE: value}) is True
 
 
 def test_absent_variable_lets_pages_measure() -> None:
-    assert convmat.timing_enabled({"OTHER": "1"}) is True
+    assert convmat.book.timing_enabled({"OTHER": "1"}) is True
 
 
 def test_default_reads_the_process_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(FROZEN_TIMINGS_VARIABLE, "1")
-    assert convmat.timing_enabled() is False
+    assert convmat.book.timing_enabled() is False
     monkeypatch.delenv(FROZEN_TIMINGS_VARIABLE)
-    assert convmat.timing_enabled() is True
+    assert convmat.book.timing_enabled() is True
 
 
 def test_a_child_process_inherits_the_switch() -> None:
     """Kernels started by myst-nb are child processes of sphinx-build."""
-    code = "import convmat; print(convmat.timing_enabled())"
+    code = "import convmat; print(convmat.book.timing_enabled())"
     out = subprocess.run(
         [sys.executable, "-c", code],
         env={FROZEN_TIMINGS_VARIABLE: "1"},
@@ -53,7 +53,7 @@ def test_a_child_process_inherits_the_switch() -> None:
 
 
 def test_the_placeholder_says_what_it_is() -> None:
-    assert "timing disabled" in convmat.TIMING_DISABLED_NOTE
+    assert "timing disabled" in convmat.book.TIMING_DISABLED_NOTE
 
 
 class TestTimings:

@@ -49,11 +49,11 @@ class InputSize:
 
     See Also
     --------
-    convmat.layer_comparison : dense against convolutional layers at these sizes.
+    convmat.book.layer_comparison : dense against convolutional layers at these sizes.
 
     Examples
     --------
-    >>> from convmat import CIFAR10, InputSize
+    >>> from convmat.book import CIFAR10, InputSize
     >>> CIFAR10.shape
     (3, 32, 32)
     >>> CIFAR10.features

@@ -10,7 +10,7 @@ module holds three ways libraries *compute* one, each checked against
   buffer beyond the output;
 - `conv_fft`: the convolution theorem, through real FFTs.
 
-How to time them fairly lives in `convmat._timing`.
+How to time them fairly lives in `convmat.book` (`compare_timings`).
 """
 
 from __future__ import annotations

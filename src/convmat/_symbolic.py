@@ -52,7 +52,7 @@ def vector_symbols(name: str, shape: int | tuple[int, ...]) -> np.ndarray:
 
     Examples
     --------
-    >>> from convmat import vector_symbols
+    >>> from convmat.book import vector_symbols
     >>> vector_symbols("a", 4)
     array(['a_{1}', 'a_{2}', 'a_{3}', 'a_{4}'], dtype='<U5')
     >>> vector_symbols("x", (2, 2))
@@ -85,7 +85,7 @@ def tap_names(weight_shape: int | tuple[int, ...], name: str = "w") -> np.ndarra
 
     Examples
     --------
-    >>> from convmat import tap_names
+    >>> from convmat.book import tap_names
     >>> tap_names(3)
     array(['w_{1}', 'w_{2}', 'w_{3}'], dtype='<U5')
     >>> tap_names((2, 2), name="k")
@@ -154,7 +154,8 @@ def conv_matrix_symbolic(
     --------
     The book's worked example, a kernel of 2 taps over 4 inputs:
 
-    >>> from convmat import conv_matrix_symbolic, to_latex
+    >>> from convmat import conv_matrix_symbolic
+    >>> from convmat.book import to_latex
     >>> conv_matrix_symbolic(2, 4)
     array([['w_{1}', 'w_{2}', '0', '0'],
            ['0', 'w_{1}', 'w_{2}', '0'],
@@ -231,7 +232,7 @@ def conv_equations(
 
     Examples
     --------
-    >>> from convmat import conv_equations
+    >>> from convmat.book import conv_equations
     >>> for eq in conv_equations(4, 2):
     ...     print(eq)
     b_{1} = a_{1} w_{1} + a_{2} w_{2}
@@ -330,7 +331,7 @@ def to_latex(
     Examples
     --------
     >>> import numpy as np
-    >>> from convmat import to_latex, vector_symbols
+    >>> from convmat.book import to_latex, vector_symbols
     >>> print(to_latex(vector_symbols("a", 3), env="pmatrix"))
     \begin{pmatrix}
     a_{1} \\

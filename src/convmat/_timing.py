@@ -1,6 +1,6 @@
 """Timing, done fairly, and the switch that turns it off.
 
-Pages of the book and ``tests/benchmark.py`` time convmat against its peers
+Pages of the book and ``tools/benchmark.py`` time convmat against its peers
 with these tools: `compare_timings` (interleaved rounds, per-call times,
 ratios of minimums and of medians, one BLAS thread), `machine_info` and
 `run_benchmarks` (the benchmark table, with the goals in `GOALS`).
@@ -85,7 +85,7 @@ def timing_enabled(environ: Mapping[str, str] | None = None) -> bool:
 
     Examples
     --------
-    >>> from convmat import timing_enabled
+    >>> from convmat.book import timing_enabled
     >>> timing_enabled({})
     True
     >>> timing_enabled({"CONVMAT_FROZEN_TIMINGS": "1"})

@@ -2,13 +2,13 @@
 
 ``nox -s release`` builds the site (with the PDF edition linked) and then runs::
 
-    python tests/release.py pack --site _build/release/html --out _build/release
-    python tests/release.py check _build/release/convmat-book-<version>.tar.gz
+    python tools/release.py pack --site _build/release/html --out _build/release
+    python tools/release.py check _build/release/convmat-book-<version>.tar.gz
 
 ``pack`` writes ``convmat-book-<version>.tar.gz`` holding ``site/`` (the HTML
 site, Sphinx's private ``.doctrees`` left out), ``notebooks/`` (one executed
 notebook per page, the ``_sources/<page>.ipynb`` that every page offers for
-download, written by ``conf.py``), a ``README.txt`` and ``SHA256SUMS``
+download, written by ``book/_ext/booksite``), a ``README.txt`` and ``SHA256SUMS``
 (every file of the bundle; ``sha256sum -c SHA256SUMS`` after unpacking), and
 next to the archive a ``SHA256SUMS`` of the archive itself.  The archive is
 deterministic: sorted entries, fixed owner and times (``SOURCE_DATE_EPOCH``),
@@ -34,21 +34,15 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from project import ROOT, VERSION
+
 NAME = "convmat-book"
 PDF_NAME = "convmat-book.pdf"
 EPOCH = int(os.environ.get("SOURCE_DATE_EPOCH", "1764288000"))
 SKIPPED = {".doctrees"}
-
-
-def version() -> str:
-    """The project version, from ``pyproject.toml``."""
-    with (ROOT / "pyproject.toml").open("rb") as f:
-        return tomllib.load(f)["project"]["version"]
 
 
 def source_revision() -> str:
@@ -89,7 +83,7 @@ def readme(*, has_pdf: bool) -> str:
         else ""
     )
     return (
-        f"Convolution as Matrix Multiplication - the book, version {version()}\n"
+        f"Convolution as Matrix Multiplication - the book, version {VERSION}\n"
         f"built from convmat sources {source_revision()}\n\n"
         "  site/           the web site: serve this folder over HTTP, e.g.\n"
         "                  python3 -m http.server --directory site 8000\n"
@@ -153,7 +147,7 @@ def pack(site: Path, out: Path) -> Path:
     if not (site / "index.html").is_file():
         msg = f"`--site` {site} holds no built site (no index.html)"
         raise SystemExit(msg)
-    top = f"{NAME}-{version()}"
+    top = f"{NAME}-{VERSION}"
     files = bundle_files(site)
     if not any(n.startswith("notebooks/") for n in files):
         msg = f"`--site` {site} holds no executed notebook (_sources/*.ipynb)"
@@ -230,7 +224,6 @@ def pick_chapter(site: Path) -> str | None:
 
 def check_in_browser(site: Path) -> list[str]:
     """Load the index and one chapter from a local server; list what went wrong."""
-    sys.path.insert(0, str(ROOT / "tests"))
     from browser import CHROMIUM, LocalOnly, crawl, serve, visit
     from playwright.sync_api import sync_playwright
 
@@ -281,11 +274,37 @@ def check_in_browser(site: Path) -> list[str]:
     return problems
 
 
+def unpack(archive: Path, dest: Path) -> None:
+    """Unpack the release archive into ``dest``: plain files and folders only.
+
+    Written out rather than ``extractall(filter="data")``, which Python 3.11
+    gained only in 3.11.4 (Debian 12 ships 3.11.2): a member with an absolute
+    path, a ``..`` part, or a type other than file or folder is refused.
+    """
+    dest = Path(dest)
+    with tarfile.open(archive) as tar:
+        for member in tar.getmembers():
+            parts = Path(member.name).parts
+            if member.name.startswith("/") or ".." in parts:
+                msg = f"{archive.name}: refusing the member {member.name!r}"
+                raise ValueError(msg)
+            target = dest.joinpath(*parts)
+            if member.isdir():
+                target.mkdir(parents=True, exist_ok=True)
+            elif member.isfile():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                source = tar.extractfile(member)
+                assert source is not None  # a regular file always has data
+                target.write_bytes(source.read())
+            else:
+                msg = f"{archive.name}: {member.name!r} is not a file or a folder"
+                raise ValueError(msg)
+
+
 def check(archive: Path) -> int:
     """Unpack ``archive`` into a new folder and check it; 0 when all is well."""
     with tempfile.TemporaryDirectory(prefix="convmat-unpacked-") as tmp:
-        with tarfile.open(archive) as tar:
-            tar.extractall(tmp, filter="data")
+        unpack(archive, Path(tmp))
         tops = list(Path(tmp).iterdir())
         if len(tops) != 1 or not tops[0].is_dir():
             print(f"PROBLEM: {archive.name} should hold one folder, holds {tops}")

@@ -36,8 +36,8 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from ._costs import conv_layer_params, dense_layer_params
 from ._fast import im2col
-from ._memory import conv_layer_params, dense_layer_params
 from ._params import check_int
 
 Pooling = Literal["max", "flatten"]
@@ -107,7 +107,7 @@ def place(
     Examples
     --------
     >>> import numpy as np
-    >>> from convmat._experiment import place
+    >>> from convmat.experiment import place
     >>> place(np.ones((1, 1, 2)), (1, 0), (2, 3))
     array([[[0., 0., 0.],
             [1., 1., 0.]]])
@@ -537,7 +537,7 @@ def train_dense(
     Two classes, a dot on the left or on the right:
 
     >>> import numpy as np
-    >>> from convmat._experiment import place, train_dense
+    >>> from convmat.experiment import place, train_dense
     >>> x = place(np.ones((2, 1, 1)), [(0, 0), (0, 2)], (1, 3))
     >>> model = train_dense(x, [0, 1], n_classes=2, epochs=20, learning_rate=0.1)
     >>> model.predict(x).tolist(), model.n_params
@@ -692,7 +692,7 @@ def train_shared(
     further down and to the right, where training never put them:
 
     >>> import numpy as np
-    >>> from convmat._experiment import place, train_dense, train_shared
+    >>> from convmat.experiment import place, train_dense, train_shared
     >>> bars = np.array([[[1, 1], [0, 0]], [[1, 0], [1, 0]]])
     >>> seen, unseen = place(bars, (1, 1), (6, 6)), place(bars, (3, 3), (6, 6))
     >>> shared = train_shared(seen, [0, 1], n_classes=2, channels=2,
@@ -788,7 +788,7 @@ def train_local(
     down and to the right are misread.
 
     >>> import numpy as np
-    >>> from convmat._experiment import place, train_local
+    >>> from convmat.experiment import place, train_local
     >>> bars = np.array([[[1, 1], [0, 0]], [[1, 0], [1, 0]]])
     >>> seen, unseen = place(bars, (1, 1), (6, 6)), place(bars, (3, 3), (6, 6))
     >>> local = train_local(seen, [0, 1], n_classes=2, channels=2,

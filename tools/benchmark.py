@@ -4,7 +4,7 @@ Run with ``nox -s bench`` (which installs the package, threadpoolctl and, when
 a local wheel exists, torch, and sets the malloc variables below), or directly::
 
     MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=4294967296 \\
-        python tests/benchmark.py [--output PATH] [--rounds N] [--small] [--no-docs]
+        python tools/benchmark.py [--output PATH] [--rounds N] [--small] [--no-docs]
 
 How it measures (see the project's benchmarking notes): each row times
 convmat and its peer in the same process, in interleaved rounds (the order
@@ -36,11 +36,11 @@ import sys
 import time
 from pathlib import Path
 
+from project import BUILD, ROOT, SITE
+
 from convmat._timing import run_benchmarks
 
-ROOT = Path(__file__).resolve().parents[1]
-SITE = ROOT / "_build" / "html"
-DEFAULT_OUTPUT = ROOT / "_build" / "bench" / "latest.json"
+DEFAULT_OUTPUT = BUILD / "bench" / "latest.json"
 MALLOC_VARIABLES = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")
 GOAL_TEXT = {
     "conv2d_float32": "conv2d <= {goal:g}x torch",

@@ -1,4 +1,4 @@
-"""What the matrix view of a convolution costs, by arithmetic alone.
+"""Costs: what the matrix of a convolution and a layer store and compute.
 
 Nothing here builds the (possibly enormous) convolution matrix: sizes and
 non-zero counts are computed one spatial axis at a time and multiplied, so the
@@ -14,8 +14,6 @@ __all__ = [
     "conv_layer_params",
     "dense_layer_flops",
     "dense_layer_params",
-    "format_bytes",
-    "format_count",
     "layer_comparison",
     "matrix_cost",
 ]
@@ -29,9 +27,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from convmat._datasets import STANDARD_INPUTS, InputSize
-from convmat._index import axis_positions
-from convmat._params import ConvSpec, PaddingMode, check_int, conv_spec
+from ._datasets import STANDARD_INPUTS, InputSize
+from ._index import axis_positions
+from ._params import ConvSpec, PaddingMode, check_int, conv_spec
 
 _INT32_MAX = int(np.iinfo(np.int32).max)
 
@@ -268,7 +266,7 @@ def matrix_cost(
     See Also
     --------
     convmat.conv_matrix : the matrix itself.
-    format_bytes : print the byte counts.
+    convmat.book.format_bytes : print the byte counts.
 
     Notes
     -----
@@ -300,7 +298,8 @@ def matrix_cost(
     --------
     The book's worked example: a filter of 2 over an input of 4.
 
-    >>> from convmat import format_bytes, matrix_cost
+    >>> from convmat import matrix_cost
+    >>> from convmat.book import format_bytes
     >>> cost = matrix_cost((2,), (4,))
     >>> cost.rows, cost.cols, cost.entries, cost.nonzeros, cost.distinct
     (3, 4, 12, 6, 2)
@@ -382,7 +381,8 @@ def dense_layer_params(n_in: int, n_out: int, *, bias: bool = True) -> int:
 
     Examples
     --------
-    >>> from convmat import dense_layer_params, format_count
+    >>> from convmat import dense_layer_params
+    >>> from convmat.book import format_count
     >>> dense_layer_params(784, 10)
     7850
     >>> format_count(dense_layer_params(150528, 150528))
@@ -529,7 +529,8 @@ def conv_layer_flops(
     --------
     VGG-16's first layer on a 224 x 224 image (padding 1 keeps the size):
 
-    >>> from convmat import conv_layer_flops, format_count
+    >>> from convmat import conv_layer_flops
+    >>> from convmat.book import format_count
     >>> format_count(conv_layer_flops(3, 64, 3, (224, 224)))
     '173.4 million'
     >>> conv_layer_flops(1, 1, 2, (3,))
@@ -631,7 +632,7 @@ def layer_comparison(
     Parameters
     ----------
     inputs : sequence of InputSize, optional
-        Image sizes; default :data:`convmat.STANDARD_INPUTS` (MNIST, CIFAR-10,
+        Image sizes; default :data:`convmat.book.STANDARD_INPUTS` (MNIST, CIFAR-10,
         VGG's ImageNet crops, HD).
     kernel_size : int, optional
         Side ``k`` of the square convolution kernel (default 3).
@@ -657,7 +658,7 @@ def layer_comparison(
 
     Examples
     --------
-    >>> from convmat import CIFAR10, format_bytes, layer_comparison
+    >>> from convmat.book import CIFAR10, format_bytes, layer_comparison
     >>> row = layer_comparison([CIFAR10])[0]
     >>> row.features, row.dense_params, row.conv_params
     (3072, 9440256, 84)
@@ -684,112 +685,3 @@ def layer_comparison(
             )
         )
     return rows
-
-
-# --------------------------------------------------------------------------
-# printing large numbers
-# --------------------------------------------------------------------------
-
-_BYTE_UNITS = ("B", "KiB", "MiB", "GiB", "TiB")
-_COUNT_UNITS = ("", "million", "billion", "trillion")
-
-
-def format_bytes(n: int, *, digits: int = 1) -> str:
-    """Write a number of bytes with a binary unit (B, KiB, MiB, GiB, TiB).
-
-    Parameters
-    ----------
-    n : int
-        Number of bytes (>= 0).
-    digits : int, optional
-        Digits after the decimal point for KiB and above (default 1).
-
-    Returns
-    -------
-    str
-        ``"512 B"`` below 1 KiB; otherwise the largest unit (powers of 1024,
-        at most TiB) that keeps the number at least 1, e.g. ``"84.4 GiB"``.
-
-    Raises
-    ------
-    TypeError
-        If `n` or `digits` is not an int.
-    ValueError
-        If `n` or `digits` is negative.
-
-    See Also
-    --------
-    format_count : counts in words.
-
-    Examples
-    --------
-    >>> from convmat import format_bytes
-    >>> format_bytes(512)
-    '512 B'
-    >>> format_bytes(1536)
-    '1.5 KiB'
-    >>> format_bytes(4 * (150528**2 + 150528))
-    '84.4 GiB'
-    """
-    n = check_int(n, "n", minimum=0)
-    digits = check_int(digits, "digits", minimum=0)
-    if n < 1024:
-        return f"{n} B"
-    power = 1
-    while power < len(_BYTE_UNITS) - 1 and n >= 1024 ** (power + 1):
-        power += 1
-    value = n / 1024**power
-    if round(value, digits) >= 1024 and power < len(_BYTE_UNITS) - 1:
-        power += 1
-        value = n / 1024**power
-    return f"{value:,.{digits}f} {_BYTE_UNITS[power]}"
-
-
-def format_count(n: int, *, digits: int = 1) -> str:
-    """Write a count the way the book's prose does.
-
-    Parameters
-    ----------
-    n : int
-        The count (>= 0).
-    digits : int, optional
-        Digits after the decimal point for millions and above (default 1).
-
-    Returns
-    -------
-    str
-        Below a million, all digits with thousands separators (``"1,792"``);
-        from a million on, ``"2.8 million"``, ``"22.7 billion"``, ``"1.5
-        trillion"`` (short scale).
-
-    Raises
-    ------
-    TypeError
-        If `n` or `digits` is not an int.
-    ValueError
-        If `n` or `digits` is negative.
-
-    See Also
-    --------
-    format_bytes : byte counts with binary units.
-
-    Examples
-    --------
-    >>> from convmat import format_count
-    >>> format_count(1792)
-    '1,792'
-    >>> format_count(2_764_800)
-    '2.8 million'
-    >>> format_count(150528**2 + 150528)
-    '22.7 billion'
-    """
-    n = check_int(n, "n", minimum=0)
-    digits = check_int(digits, "digits", minimum=0)
-    if n < 10**6:
-        return f"{n:,}"
-    power = min((len(str(n)) - 1) // 3 - 1, len(_COUNT_UNITS) - 1)
-    value = n / 1000 ** (power + 1)
-    if round(value, digits) >= 1000 and power < len(_COUNT_UNITS) - 1:
-        power += 1
-        value = n / 1000 ** (power + 1)
-    return f"{value:,.{digits}f} {_COUNT_UNITS[power]}"

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from convmat._tables import markdown_table
+from convmat.book import markdown_table
 
 
 class TestMarkdownTable:

@@ -1,4 +1,4 @@
-"""Tables of results as Markdown, for the pages of the book.
+"""How the book writes results: Markdown tables, byte counts and large counts.
 
 The book's pages compute their tables at build time; a cell turns the rows
 into Markdown (displayed with ``IPython.display.Markdown``), which MyST-NB
@@ -8,11 +8,13 @@ inside a table work.
 
 from __future__ import annotations
 
-__all__ = ["markdown_table"]
+__all__ = ["format_bytes", "format_count", "markdown_table"]
 
 import numbers
 from collections.abc import Sequence
 from typing import Any
+
+from ._params import check_int
 
 _ALIGN_RULES = {"l": ":---", "r": "---:", "c": ":---:"}
 _NBSP = "\N{NO-BREAK SPACE}"
@@ -89,8 +91,7 @@ def markdown_table(
 
     Examples
     --------
-    >>> from convmat import format_bytes
-    >>> from convmat._tables import markdown_table
+    >>> from convmat.book import format_bytes, markdown_table
     >>> print(markdown_table(["filter", "entries", "bytes"],
     ...                      [["2 taps", 12, format_bytes(48)],
     ...                       ["3 x 3", 1792, format_bytes(7168)]]))
@@ -152,3 +153,108 @@ def markdown_table(
         return table
     options = f":name: {name}\n" if name is not None else ""
     return f":::{{table}} {_cell(caption)}\n{options}\n{table}\n:::"
+
+
+_BYTE_UNITS = ("B", "KiB", "MiB", "GiB", "TiB")
+_COUNT_UNITS = ("", "million", "billion", "trillion")
+
+
+def format_bytes(n: int, *, digits: int = 1) -> str:
+    """Write a number of bytes with a binary unit (B, KiB, MiB, GiB, TiB).
+
+    Parameters
+    ----------
+    n : int
+        Number of bytes (>= 0).
+    digits : int, optional
+        Digits after the decimal point for KiB and above (default 1).
+
+    Returns
+    -------
+    str
+        ``"512 B"`` below 1 KiB; otherwise the largest unit (powers of 1024,
+        at most TiB) that keeps the number at least 1, e.g. ``"84.4 GiB"``.
+
+    Raises
+    ------
+    TypeError
+        If `n` or `digits` is not an int.
+    ValueError
+        If `n` or `digits` is negative.
+
+    See Also
+    --------
+    format_count : counts in words.
+
+    Examples
+    --------
+    >>> from convmat.book import format_bytes
+    >>> format_bytes(512)
+    '512 B'
+    >>> format_bytes(1536)
+    '1.5 KiB'
+    >>> format_bytes(4 * (150528**2 + 150528))
+    '84.4 GiB'
+    """
+    n = check_int(n, "n", minimum=0)
+    digits = check_int(digits, "digits", minimum=0)
+    if n < 1024:
+        return f"{n} B"
+    power = 1
+    while power < len(_BYTE_UNITS) - 1 and n >= 1024 ** (power + 1):
+        power += 1
+    value = n / 1024**power
+    if round(value, digits) >= 1024 and power < len(_BYTE_UNITS) - 1:
+        power += 1
+        value = n / 1024**power
+    return f"{value:,.{digits}f} {_BYTE_UNITS[power]}"
+
+
+def format_count(n: int, *, digits: int = 1) -> str:
+    """Write a count the way the book's prose does.
+
+    Parameters
+    ----------
+    n : int
+        The count (>= 0).
+    digits : int, optional
+        Digits after the decimal point for millions and above (default 1).
+
+    Returns
+    -------
+    str
+        Below a million, all digits with thousands separators (``"1,792"``);
+        from a million on, ``"2.8 million"``, ``"22.7 billion"``, ``"1.5
+        trillion"`` (short scale).
+
+    Raises
+    ------
+    TypeError
+        If `n` or `digits` is not an int.
+    ValueError
+        If `n` or `digits` is negative.
+
+    See Also
+    --------
+    format_bytes : byte counts with binary units.
+
+    Examples
+    --------
+    >>> from convmat.book import format_count
+    >>> format_count(1792)
+    '1,792'
+    >>> format_count(2_764_800)
+    '2.8 million'
+    >>> format_count(150528**2 + 150528)
+    '22.7 billion'
+    """
+    n = check_int(n, "n", minimum=0)
+    digits = check_int(digits, "digits", minimum=0)
+    if n < 10**6:
+        return f"{n:,}"
+    power = min((len(str(n)) - 1) // 3 - 1, len(_COUNT_UNITS) - 1)
+    value = n / 1000 ** (power + 1)
+    if round(value, digits) >= 1000 and power < len(_COUNT_UNITS) - 1:
+        power += 1
+        value = n / 1000 ** (power + 1)
+    return f"{value:,.{digits}f} {_COUNT_UNITS[power]}"

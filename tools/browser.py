@@ -1,27 +1,25 @@
 """Drive Chromium over the built site: serve it, crawl it, visit every page.
 
-The helpers here are shared by ``test_browser.py``: a local HTTP server for a
-folder, the Chromium fixture (skipped with a message where Chromium is not
-installed, failed under CI), a static crawl of the site from ``index.html``,
-and `visit`, which loads one page and records everything the browser tests
-assert on (console errors, failed or off-site requests, math, images, links,
-axe-core violations, width on a phone, screenshots).
+Shared by the browser tests and by ``release.py check`` (so nothing here
+imports pytest; the fixtures live in ``tests/conftest.py``): a static crawl
+of the site from ``index.html``, and `visit`, which loads one page and records
+everything the browser tests assert on (console errors, failed or off-site
+requests, math, images, links, axe-core violations, width on a phone,
+screenshots).
 """
 
 from __future__ import annotations
 
-import os
 import re
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
-import pytest
-from sitebuild import CHROMIUM, ROOT, SITE, serve
+from project import BUILD, CHROMIUM
+from sitebuild import serve
 
 __all__ = [
     "CHROMIUM",
@@ -35,79 +33,16 @@ __all__ = [
     "Recorder",
     "SiteMap",
     "axe_violations",
-    "chromium",
     "crawl",
-    "require_chromium",
     "serve",
-    "site",
     "visit",
 ]
 
-SCREENSHOTS = ROOT / "_build" / "screenshots"
+SCREENSHOTS = BUILD / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 800}
-DEFAULT_SITE = ROOT / "_build" / "html"
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
 SERIOUS = ("serious", "critical")
-
-
-# --- the site and its server ------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def site(request: pytest.FixtureRequest) -> Path:
-    """The built site: `nox -s docs`'s build, or a folder CONVMAT_SITE names.
-
-    ``_build/html`` (the default, and what `nox -s tests` passes) is (re)built
-    by the `built_site` fixture; any other folder that already holds a built
-    site (an ``index.html``) is used as it is, so that the browser tests can
-    run against a small scratch build.
-    """
-    if SITE.resolve() != DEFAULT_SITE.resolve() and (SITE / "index.html").is_file():
-        return SITE
-    return request.getfixturevalue("built_site")
-
-
-# --- the browser ------------------------------------------------------------
-
-
-def require_chromium(path: Path = CHROMIUM) -> None:
-    """Skip (locally) or fail (when CI is set) unless Chromium and Playwright exist."""
-    problem = None
-    if not path.exists():
-        problem = (
-            f"Chromium is not installed at {path} (Debian: `apt-get install "
-            "chromium`; or point CONVMAT_CHROMIUM at a Chromium binary)"
-        )
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            problem = (
-                "the Python package playwright is not installed (it is in the "
-                "`browser` dependency group that `nox -s tests` installs)"
-            )
-    if problem is None:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"browser tests cannot run under CI: {problem}")
-    pytest.skip(f"browser tests skipped: {problem}")
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
-    """One headless Chromium for the whole session (Playwright's Browser)."""
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox"]
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 # --- a static crawl of the built site ----------------------------------------

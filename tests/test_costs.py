@@ -1,4 +1,4 @@
-"""Tests for convmat._memory: costs counted without building the matrix."""
+"""Tests for convmat._costs: costs counted without building the matrix."""
 
 import math
 
@@ -7,21 +7,20 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from convmat._datasets import CIFAR10, HD, IMAGENET_VGG, MNIST, STANDARD_INPUTS
-from convmat._direct import conv1d, conv2d
-from convmat._matrix import conv_matrix
-from convmat._memory import (
+from convmat._costs import (
     LayerComparison,
     MatrixCost,
     conv_layer_flops,
     conv_layer_params,
     dense_layer_flops,
     dense_layer_params,
-    format_bytes,
-    format_count,
     layer_comparison,
     matrix_cost,
 )
+from convmat._datasets import CIFAR10, HD, IMAGENET_VGG, MNIST, STANDARD_INPUTS
+from convmat._direct import conv1d, conv2d
+from convmat._format import format_bytes, format_count
+from convmat._matrix import conv_matrix
 
 MODES = ("zeros", "circular", "reflect", "replicate")
 

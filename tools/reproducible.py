@@ -5,14 +5,14 @@
 count) into two folders whose paths differ in name and depth, builds each with
 the arguments of ``nox -s docs`` into its own fresh output folder and its own
 empty execution cache, with ``CONVMAT_FROZEN_TIMINGS=1`` (pages freeze their
-timings, see ``convmat.timing_enabled``), and compares the two sites file by
+timings, see ``convmat.book.timing_enabled``), and compares the two sites file by
 file.  Sphinx's private ``.doctrees`` are ignored; nothing else is.  The
 executed notebooks are part of the site (``_sources/<page>.ipynb``, offered
 for download on every page), so they are compared too.
 
 Usage::
 
-    python tests/reproducible.py [--keep] [--workdir DIR] [--parallel]
+    python tools/reproducible.py [--keep] [--workdir DIR] [--parallel]
 
 Exit status 0 when the builds are identical, 1 when they differ (the differing
 files are listed with a diff excerpt), 2 when a build fails.
@@ -31,9 +31,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
-from sitebuild import sphinx_args
+from project import ROOT, SPHINX_ARGS
 
-ROOT = Path(__file__).resolve().parent.parent
 IGNORED = {".doctrees"}  # Sphinx's pickled environment: private, never published
 # What is compared, relative to a checkout: the whole site, executed notebooks
 # included (jupyter_execute is myst-nb's scratch space, copied where it is used).
@@ -86,7 +85,7 @@ def build(checkout: Path) -> tuple[subprocess.CompletedProcess[str], float]:
         "sphinx",
         "-b",
         "html",
-        *sphinx_args(checkout),
+        *SPHINX_ARGS,
         "_build/html",
     ]
     start = time.perf_counter()

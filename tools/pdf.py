@@ -3,7 +3,7 @@
 ``nox -s pdf`` builds the book with Sphinx's ``singlehtml`` builder (same
 sources, same execution cache as the site) and runs this script on it::
 
-    python tests/pdf.py _build/pdf/singlehtml _build/pdf/convmat-book.pdf
+    python tools/pdf.py _build/pdf/singlehtml _build/pdf/convmat-book.pdf
 
 The page is served over HTTP (MathJax loads its fonts and extensions with
 requests), every formula is typeset, then print styles are applied: no

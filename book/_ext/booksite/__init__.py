@@ -1,0 +1,27 @@
+"""The book's own Sphinx extension: every hook the build needs, one per purpose.
+
+``conf.py`` holds settings only; each module here holds one reason to reach
+into the build, and says why in its docstring:
+
+- `mathjax`: serve MathJax from the site itself (no CDN at view time);
+- `notebooks`: offer each page's executed notebook for download;
+- `dependencies`: re-read a page when a data file it reads changes;
+- `stable_ids`: the same ids in every build (byte-reproducible sites);
+- `kernels`: quiet the kernel's start-up warning;
+- `singlehtml`: let the one-page build (the PDF's source) render every node;
+- `aria`: give bibliography entries a role their list accepts (axe-core).
+"""
+
+from __future__ import annotations
+
+from sphinx.application import Sphinx
+
+from . import aria, dependencies, kernels, mathjax, notebooks, singlehtml, stable_ids
+
+MODULES = (aria, dependencies, kernels, mathjax, notebooks, singlehtml, stable_ids)
+
+
+def setup(app: Sphinx) -> dict[str, object]:
+    for module in MODULES:
+        module.setup(app)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
