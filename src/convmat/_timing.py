@@ -182,6 +182,7 @@ def compare_timings(
 
     Examples
     --------
+    >>> from convmat.book import compare_timings
     >>> t = compare_timings({"sum": lambda: sum(range(100)), "pass": lambda: None},
     ...                     rounds=3, min_time=0.001)
     >>> sorted(t.seconds), len(t.seconds["sum"])
