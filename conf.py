@@ -13,24 +13,27 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).parent
 # The book's own Sphinx extension (book/_ext/booksite) and what the noxfile and
 # the tools share: paths, the version (tools/project.py).
 sys.path[:0] = [str(ROOT / "book" / "_ext"), str(ROOT / "tools")]
-from project import VERSION
+from project import VERSION, source_date_epoch
 
-# Fixed timestamps make matplotlib figures and anything else that stamps a date
-# identical from one build to the next; kernels started by myst-nb inherit it.
-os.environ.setdefault("SOURCE_DATE_EPOCH", "1764288000")  # 2025-11-28
+# The time of the last commit stands for "now": matplotlib figures and anything
+# else that stamps a date are the same in every build of a commit; kernels
+# started by myst-nb inherit it, and Sphinx takes the copyright year from it.
+os.environ["SOURCE_DATE_EPOCH"] = str(source_date_epoch())
+YEAR = time.gmtime(int(os.environ["SOURCE_DATE_EPOCH"])).tm_year
 # The figure style (and `svg.hashsalt`, which makes SVG ids stable) for every
 # kernel; found from this file, not from the folder sphinx-build runs in.
 os.environ.setdefault("MATPLOTLIBRC", str(ROOT / "book" / "matplotlibrc"))
 
 project = "Convolution as Matrix Multiplication"
 author = "the convmat authors"
-copyright = "2026, the convmat authors"
+copyright = f"{YEAR}, the convmat authors"
 release = VERSION
 language = "en"
 
@@ -71,9 +74,14 @@ myst_enable_extensions = [
     "substitution",
 ]
 myst_heading_anchors = 3
+# Filled by book/_ext/booksite/citation.py: {{ bibtex }} on the citation page.
+myst_substitutions: dict[str, str] = {}
 nb_execution_mode = "cache"
 nb_execution_timeout = 300
-nb_execution_raise_on_error = True
+# A failing cell is logged, not raised: -W still fails the build, after every
+# page was tried, and book/_ext/booksite/errors.py words it as a book error
+# (page, line, cell, exception) instead of Sphinx's crash dump.
+nb_execution_raise_on_error = False
 nb_execution_show_tb = True
 nb_merge_streams = True
 nb_ipywidgets_js: dict[str, dict[str, str]] = {}
@@ -113,6 +121,12 @@ html_theme_options = {
     "use_repository_button": False,
     "home_page_in_toc": True,
     "navigation_with_keys": False,
+    # Under the copyright line of every page: the licenses and how to cite.
+    "extra_footer": (
+        '<p>Text and figures: <a href="https://creativecommons.org/licenses/by/4.0/">'
+        "CC BY 4.0</a>. Code: BSD-3-Clause. "
+        '<a href="citation.html">License and how to cite</a>.</p>'
+    ),
 }
 html_show_sphinx = False
 html_copy_source = True

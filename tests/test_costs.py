@@ -95,7 +95,7 @@ class TestMatrixCost:
         assert cost.dense_bytes == 921_600 * 2_764_800 * 4
         assert cost.index_itemsize == 4
 
-    @settings(max_examples=150, deadline=None)
+    @settings(deadline=None)
     @given(conv_cases())
     # an output all of whose taps fall into the padding
     @example(((1,), (1,), {"padding": 1, "stride": 3, "padding_mode": "zeros"}))
@@ -142,23 +142,38 @@ class TestMatrixCost:
         assert big.sparse_bytes == 2**31 * (8 + 8) + 4 * 8
 
     def test_bad_weight_shape_length(self):
-        with pytest.raises(ValueError, match="`weight_shape` must be"):
+        with pytest.raises(ValueError, match="`w` must have shape"):
             matrix_cost((1, 1, 1, 1, 1), (1, 1, 1, 1))
 
     def test_bad_weight_shape_type(self):
-        with pytest.raises(TypeError, match="`weight_shape` must be an int"):
+        with pytest.raises(TypeError, match="`w` must be an array, an int or a tuple"):
             matrix_cost((2.0,), (4,))
 
     def test_bad_input_shape_length(self):
-        with pytest.raises(ValueError, match="`input_shape` must have 2 elements"):
+        with pytest.raises(ValueError, match="`w` must have 1 dimensions for an input"):
             matrix_cost((1, 1, 2), (4,))
 
     def test_channel_mismatch(self):
         with pytest.raises(ValueError, match="`input_shape` has 2 channels"):
             matrix_cost((1, 3, 2), (2, 4))
 
+    def test_array_or_shape(self):
+        w = np.ones((4, 3, 3, 3), dtype=np.float32)
+        x = np.zeros((3, 8, 8))
+        assert matrix_cost(w, x, padding=1) == matrix_cost(
+            w.shape, x.shape, padding=1, dtype="float32"
+        )
+        assert matrix_cost(np.int64(2), np.int32(4)).entries == 12
+
+    def test_groups(self):
+        # depthwise: one block per channel, C_in // groups = 1 input per row
+        cost = matrix_cost((3, 1, 3, 3), (3, 8, 8), padding=1, groups=3)
+        dense = conv_matrix(np.ones((3, 1, 3, 3)), (3, 8, 8), padding=1, groups=3)
+        assert cost.nonzeros == np.count_nonzero(dense)
+        assert cost.filter_entries == 27
+
     def test_zero_size(self):
-        with pytest.raises(ValueError, match="`input_shape` must be >= 1"):
+        with pytest.raises(ValueError, match="`input_shape` must contain sizes >= 1"):
             matrix_cost((2,), (0,))
 
     def test_bad_padding_mode(self):
@@ -188,11 +203,13 @@ class TestMatrixCost:
 
 class TestLayers:
     def test_vgg16_first_layer(self):
-        assert conv_layer_params(3, 64, 3) == 3 * 3 * 3 * 64 + 64 == 1792
+        assert conv_layer_params((64, 3, 3, 3)) == 3 * 3 * 3 * 64 + 64 == 1792
+        assert conv_layer_params(np.zeros((64, 3, 3, 3))) == 1792
 
     def test_conv_params_tuple_and_bias(self):
-        assert conv_layer_params(2, 4, (3, 5), bias=False) == 120
-        assert conv_layer_params(1, 1, (2,)) == 3
+        assert conv_layer_params((4, 2, 3, 5), bias=False) == 120
+        assert conv_layer_params((2,)) == 3
+        assert conv_layer_params(2) == 3  # an int is a one-axis shape
 
     def test_dense_params(self):
         assert dense_layer_params(784, 10) == 7850
@@ -208,11 +225,15 @@ class TestLayers:
 
     def test_flops(self):
         assert dense_layer_flops(3, 2) == 12
-        assert conv_layer_flops(1, 1, 2, (3,)) == 12
-        assert conv_layer_flops(3, 64, 3, 224) == 2 * 27 * 64 * 224 * 224
-        assert conv_layer_flops(2, 3, (1, 2), (4, 5)) == 2 * 6 * 2 * 20
+        assert conv_layer_flops(2, 4) == 12
+        vgg = conv_layer_flops((64, 3, 3, 3), (3, 224, 224), padding=1)
+        assert vgg == 2 * 27 * 64 * 224 * 224
+        assert conv_layer_flops((3, 2, 1, 2), (2, 4, 6)) == 2 * 6 * 2 * 20
+        # depthwise: a ninth of the dense layer's work with 9 channels
+        depthwise = conv_layer_flops((9, 1, 3, 3), (9, 8, 8), groups=9)
+        assert 9 * depthwise == conv_layer_flops((9, 9, 3, 3), (9, 8, 8))
 
-    @settings(max_examples=40, deadline=None)
+    @settings(deadline=None)
     @given(
         st.integers(1, 3),
         st.integers(1, 3),
@@ -223,22 +244,22 @@ class TestLayers:
         # without padding every tap is used: one multiply-add per non-zero
         size = (kernel[0] + extra[0], kernel[1] + extra[1])
         cost = matrix_cost((c_out, c_in, *kernel), (c_in, *size))
-        flops = conv_layer_flops(c_in, c_out, kernel, cost.output_shape[1:])
+        flops = conv_layer_flops((c_out, c_in, *kernel), (c_in, *size))
         assert flops == 2 * cost.nonzeros
-        assert conv_layer_params(c_in, c_out, kernel, bias=False) == cost.distinct
+        assert conv_layer_params((c_out, c_in, *kernel), bias=False) == cost.distinct
         assert dense_layer_flops(cost.cols, cost.rows) == 2 * cost.entries
 
     def test_conv_layer_params_bool(self):
-        with pytest.raises(TypeError, match="`c_in` must be an int"):
-            conv_layer_params(True, 2, 3)
+        with pytest.raises(TypeError, match="`w` must be an array, an int"):
+            conv_layer_params(True)
 
     def test_conv_layer_params_zero(self):
-        with pytest.raises(ValueError, match="`c_out` must be >= 1"):
-            conv_layer_params(1, 0, 3)
+        with pytest.raises(ValueError, match="`w` must contain sizes >= 1"):
+            conv_layer_params((0, 1, 3))
 
     def test_conv_layer_params_bad_kernel(self):
-        with pytest.raises(TypeError, match="`kernel_size` must be an int"):
-            conv_layer_params(1, 1, "3")
+        with pytest.raises(TypeError, match="`w` must be an array, an int"):
+            conv_layer_params("3")
 
     def test_dense_layer_params_float(self):
         with pytest.raises(TypeError, match="`n_in` must be an int"):
@@ -249,8 +270,8 @@ class TestLayers:
             dense_layer_flops(3, 0)
 
     def test_conv_layer_flops_lengths(self):
-        with pytest.raises(ValueError, match="`kernel_size` must have 2 elements"):
-            conv_layer_flops(1, 1, (3,), (4, 4))
+        with pytest.raises(ValueError, match="`w` must have 3 dimensions"):
+            conv_layer_flops((3,), (4, 4))
 
 
 class TestLayerComparison:

@@ -58,7 +58,7 @@ class TestConv1d:
         np.testing.assert_array_equal(conv1d(x, w), np.convolve(x, w[::-1], "valid"))
 
     @pytest.mark.parametrize("mode", MODES)
-    @pytest.mark.parametrize("padding", [0, 1, 2, (0, 2), "same", "full", "valid"])
+    @pytest.mark.parametrize("padding", [0, 1, 2, ((0, 2),), "same", "full", "valid"])
     @pytest.mark.parametrize(("stride", "dilation"), [(1, 1), (2, 1), (1, 2), (3, 2)])
     def test_against_loop(self, mode, padding, stride, dilation):
         if padding == "same" and stride > 1:
@@ -81,7 +81,7 @@ class TestConv1d:
         rng = np.random.default_rng(0)
         x = rng.standard_normal(11)
         w = rng.standard_normal(4)
-        y = conv1d(x, w, padding=(2, 1), padding_mode=mode)
+        y = conv1d(x, w, padding=((2, 1),), padding_mode=mode)
         xp = np.pad(x, (2, 1), mode=NP_MODE[mode])
         np.testing.assert_allclose(
             y, scipy.signal.correlate(xp, w, mode="valid"), rtol=1e-12, atol=1e-12
@@ -115,7 +115,7 @@ class TestConv1d:
 
 def _pads(padding, k, dilation):
     if isinstance(padding, tuple):
-        return padding
+        return padding[0]
     if padding == "valid":
         return (0, 0)
     total = dilation * (k - 1)
@@ -157,7 +157,7 @@ class TestConv2d:
         expected = loop_conv(x, w, pads=pads, stride=st, dilation=dil, mode=mode)
         np.testing.assert_array_equal(y, expected)
         assert y.shape[1:] == output_shape(
-            (6, 7), (3, 2), padding=padding, stride=stride, dilation=dilation
+            (3, 2), (6, 7), padding=padding, stride=stride, dilation=dilation
         )
 
     def test_single_channel_against_scipy(self):
@@ -283,11 +283,13 @@ def _torch_conv(torch, ndim, x, w, b, *, padding, stride, dilation, mode):
 
 class TestErrors:
     def test_x_ndim(self):
-        with pytest.raises(ValueError, match=r"`x` must have 1 .* got 3 \(shape"):
-            conv1d(np.zeros((1, 2, 3)), np.zeros(2))
+        with pytest.raises(
+            ValueError, match=r"`x` must have 1 .* got shape \(1, 2, 3, 4\)"
+        ):
+            conv1d(np.zeros((1, 2, 3, 4)), np.zeros(2))
 
     def test_x_ndim_2d(self):
-        with pytest.raises(ValueError, match=r"`x` must have 2 .* got 1"):
+        with pytest.raises(ValueError, match=r"`x` must have 2 .* got shape \(5,\)"):
             conv2d(np.zeros(5), np.zeros((2, 2)))
 
     def test_w_ndim(self):
@@ -304,7 +306,7 @@ class TestErrors:
 
     def test_channel_mismatch(self):
         with pytest.raises(
-            ValueError, match=r"channel mismatch: `w` has C_in=2 .* `x` has 3"
+            ValueError, match=r"channel mismatch: `x` has 3 channels .* C_in = 2"
         ):
             conv2d(np.zeros((3, 5, 5)), np.zeros((1, 2, 3, 3)))
 
@@ -385,7 +387,10 @@ class TestErrors:
             conv1d(np.ones((1, 5)), np.ones((2, 1, 2)), bias=np.ones(3))
 
     def test_bias_shape_single_channel(self):
+        # one channel: a scalar or PyTorch's (C_out,) = (1,)
+        y = conv2d(np.ones((3, 3)), np.ones((2, 2)), bias=[1.0])
+        np.testing.assert_array_equal(y, conv2d(np.ones((3, 3)), np.ones((2, 2)), 1.0))
         with pytest.raises(
-            ValueError, match=r"`bias` must have shape \(\), got shape \(1,\)"
+            ValueError, match=r"`bias` must have shape \(\) or \(1,\), got shape \(2,\)"
         ):
-            conv2d(np.ones((3, 3)), np.ones((2, 2)), bias=[1.0])
+            conv2d(np.ones((3, 3)), np.ones((2, 2)), bias=[1.0, 2.0])

@@ -260,7 +260,7 @@ class TestSharedClassifier:
 
     def test_parameter_count(self):
         model = _hand_made()
-        assert model.n_params == convmat.conv_layer_params(1, 2, 2) + 9 == 19
+        assert model.n_params == convmat.conv_layer_params((2, 1, 2, 2)) + 9 == 19
 
     def test_generalises_to_unseen_positions(self):
         x, y = _bars(10, [(1, 1), (2, 1)])

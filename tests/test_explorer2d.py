@@ -218,7 +218,7 @@ def test_every_cell_is_what_conv_index_says(tab: Any, text: str) -> None:
     s = setting_of(text)
     kernel, image = (s["kh"], s["kw"]), (s["h"], s["w"])
     n_taps, n_cols = s["kh"] * s["kw"], s["h"] * s["w"]
-    h_out, w_out = convmat.output_shape(image, kernel, **options(s))
+    h_out, w_out = convmat.output_shape(kernel, image, **options(s))
     index = convmat.conv_index(kernel, image, **options(s))
     assert index.shape == (h_out * w_out, n_cols)
     expected = np.full(index.shape, -1)
@@ -276,7 +276,7 @@ def test_an_output_shows_its_row_its_window_and_the_taps_in_the_padding(
 ) -> None:
     s = setting_of(text)
     kernel, image = (s["kh"], s["kw"]), (s["h"], s["w"])
-    h_out, w_out = convmat.output_shape(image, kernel, **options(s))
+    h_out, w_out = convmat.output_shape(kernel, image, **options(s))
     index = convmat.conv_index(kernel, image, **options(s))
     root = configure(tab, s)
     buttons = root.locator("button.cm2-out")
@@ -434,7 +434,7 @@ def test_the_explorer_is_driven_by_the_keyboard(tab: Any) -> None:
 def test_the_explorer_explains_settings_with_no_output(tab: Any) -> None:
     s = setting_of("2 6 4 2 0 0 1 1 1 1")
     with pytest.raises(ValueError, match="kernel larger than the padded input"):
-        convmat.output_shape((2, 6), (4, 2))
+        convmat.output_shape((4, 2), (2, 6))  # kernel 4 x 2, image 2 x 6
     root = configure(tab, s)
     state = root.evaluate(STATE)
     assert state["outputs"] == []

@@ -11,7 +11,7 @@ MODES = ["zeros", "circular", "reflect", "replicate"]
 CASES = [
     ((11,), (3,), {}),
     ((3, 11), (2, 3, 3), {"padding": 2, "stride": 2}),
-    ((2, 12), (4, 2, 2), {"padding": (1, 2), "dilation": 3}),
+    ((2, 12), (4, 2, 2), {"padding": ((1, 2),), "dilation": 3}),
     ((9, 10), (3, 2), {"padding": "same"}),
     ((2, 9, 10), (3, 2, 3, 2), {"padding": ((1, 2), (0, 1)), "stride": (2, 1)}),
     ((1, 8, 7), (2, 1, 2, 3), {"padding": 2, "dilation": (2, 1), "stride": 3}),

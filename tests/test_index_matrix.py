@@ -64,7 +64,7 @@ class TestConvIndex:
     def test_errors_are_checked(self):
         with pytest.raises(ValueError, match=r"channel mismatch"):
             conv_index((1, 2, 3), (3, 5))
-        with pytest.raises(ValueError, match=r"`weight_shape` must have shape \(k,\)"):
+        with pytest.raises(ValueError, match=r"`w` must have shape \(k,\)"):
             conv_index((1, 1, 1, 1, 1), (3, 5))
 
 
@@ -74,7 +74,7 @@ class TestConvMatrix:
         np.testing.assert_array_equal(m, [[1, 2, 0, 0], [0, 1, 2, 0], [0, 0, 1, 2]])
 
     @pytest.mark.parametrize("mode", MODES)
-    @pytest.mark.parametrize("padding", [0, 1, (2, 0), "same", "full"])
+    @pytest.mark.parametrize("padding", [0, 1, ((2, 0),), "same", "full"])
     @pytest.mark.parametrize(("stride", "dilation"), [(1, 1), (2, 1), (1, 2)])
     def test_1d_identity_columns(self, mode, padding, stride, dilation):
         if padding == "same" and stride > 1:

@@ -65,7 +65,7 @@ class TestPool2d:
         assert avg_pool2d(coded(2, 2), 2).dtype == np.float64
         assert avg_pool2d(coded(2, 2).astype(np.float32), 2).dtype == np.float32
 
-    @settings(max_examples=60, deadline=None)
+    @settings(deadline=None)
     @given(images, st.integers(1, 3), st.integers(1, 3), st.data())
     def test_matches_loops(self, x, kh, kw, data):
         kh, kw = min(kh, x.shape[-2]), min(kw, x.shape[-1])
@@ -78,7 +78,7 @@ class TestPool2d:
             avg_pool2d(x, (kh, kw), stride), loop_pool(x, (kh, kw), s, np.mean)
         )
 
-    @settings(max_examples=40, deadline=None)
+    @settings(deadline=None)
     @given(images, st.integers(1, 2), st.integers(-3, 3), st.integers(-3, 3))
     def test_max_pool_equivariant_to_whole_window_shifts(self, x, k, di, dj):
         # crop to multiples of k: a circular shift by whole windows commutes
@@ -95,11 +95,11 @@ class TestPool2d:
             max_pool2d(np.arange(4), 2)
 
     def test_complex_input(self):
-        with pytest.raises(TypeError, match="`x` must hold integers or floats"):
+        with pytest.raises(TypeError, match="`x` must hold real numbers"):
             avg_pool2d(np.ones((2, 2), dtype=complex), 2)
 
     def test_bool_input(self):
-        with pytest.raises(TypeError, match="`x` must hold integers or floats"):
+        with pytest.raises(TypeError, match="`x` must hold real numbers"):
             max_pool2d(np.ones((2, 2), dtype=bool), 2)
 
     def test_kernel_too_large(self):
@@ -111,11 +111,13 @@ class TestPool2d:
             max_pool2d(coded(2, 2), 0)
 
     def test_kernel_float(self):
-        with pytest.raises(TypeError, match="`kernel_size` must be an int"):
+        with pytest.raises(TypeError, match="`kernel_size` must contain ints"):
             max_pool2d(coded(2, 2), 1.5)
 
     def test_kernel_triple(self):
-        with pytest.raises(ValueError, match="`kernel_size` must be an int or a pair"):
+        with pytest.raises(
+            ValueError, match="`kernel_size` must be an int or a tuple of 2"
+        ):
             max_pool2d(coded(2, 2), (1, 1, 1))
 
     def test_stride_zero(self):
@@ -140,14 +142,14 @@ class TestGlobalPool:
         np.testing.assert_array_equal(global_max_pool(x, spatial_dims=1), [5, 3])
         np.testing.assert_array_equal(global_avg_pool(x, spatial_dims=1), [8 / 3, 1.0])
 
-    @settings(max_examples=60, deadline=None)
+    @settings(deadline=None)
     @given(images, st.integers(-8, 8), st.integers(-8, 8))
     def test_invariant_to_circular_shifts(self, x, di, dj):
         shifted = shift(x, (di, dj))
         np.testing.assert_array_equal(global_max_pool(shifted), global_max_pool(x))
         np.testing.assert_allclose(global_avg_pool(shifted), global_avg_pool(x))
 
-    @settings(max_examples=40, deadline=None)
+    @settings(deadline=None)
     @given(images, st.integers(-8, 8), st.integers(-8, 8))
     def test_circular_conv_then_pool_is_invariant(self, x, di, dj):
         # equivariance of circular convolution + global pooling = invariance
@@ -163,7 +165,7 @@ class TestGlobalPool:
             global_max_pool(np.arange(3))
 
     def test_spatial_dims_zero(self):
-        with pytest.raises(ValueError, match="`spatial_dims` must be between 1 and"):
+        with pytest.raises(ValueError, match="`spatial_dims` must be >= 1"):
             global_avg_pool(coded(2, 2), spatial_dims=0)
 
     def test_spatial_dims_float(self):
@@ -171,7 +173,7 @@ class TestGlobalPool:
             global_avg_pool(coded(2, 2), spatial_dims=2.0)
 
     def test_object_input(self):
-        with pytest.raises(TypeError, match="`x` must hold integers or floats"):
+        with pytest.raises(TypeError, match="`x` must hold real numbers"):
             global_max_pool(np.array([[None]]))
 
 
@@ -200,7 +202,7 @@ class TestShift:
         shift(x, ())[0, 0] = 99
         assert x[0, 0] == 0
 
-    @settings(max_examples=60, deadline=None)
+    @settings(deadline=None)
     @given(images, st.integers(-8, 8), st.integers(-8, 8))
     def test_definition(self, x, di, dj):
         h, w = x.shape[-2:]

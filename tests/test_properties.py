@@ -80,7 +80,7 @@ def cases(draw, *, modes=tuple(NP_MODE), multichannel=None, strings=True):
         pads = tuple(
             (draw(st.integers(0, 2)), draw(st.integers(0, 2))) for _ in range(ndim)
         )
-        padding = pads[0] if ndim == 1 else pads
+        padding = pads
     elif kind == "same":
         padding, pads = "same", tuple((t // 2, t - t // 2) for t in totals)
     elif kind == "full":
@@ -151,8 +151,8 @@ def test_direct_equals_loops(case):
     y = case.conv(x, w, **case.options)
     np.testing.assert_array_equal(y, loop_conv(x, w, case))
     assert y.shape[-case.ndim :] == output_shape(
-        case.input_shape[-case.ndim :],
         case.weight_shape[-case.ndim :],
+        case.input_shape[-case.ndim :],
         padding=case.options["padding"],
         stride=case.options["stride"],
         dilation=case.options["dilation"],
@@ -206,7 +206,7 @@ def test_circular_commutes_with_roll(case, data):
         lo = data.draw(st.integers(0, total))
         assume(max(lo, total - lo) <= n)
         pads.append((lo, total - lo))
-    options = dict(case.options, stride=1, padding=pads[0] if ndim == 1 else pads)
+    options = dict(case.options, stride=1, padding=pads)
     shifts = tuple(data.draw(st.integers(-3, 3)) for _ in range(ndim))
     axes = tuple(range(-ndim, 0))
     x = coords(case.input_shape)

@@ -52,10 +52,21 @@ def test_the_bundle_holds_site_notebooks_readme_and_checksums(tmp_path: Path) ->
         "site/_sources/index.ipynb",
         "notebooks/index.ipynb",
         "README.txt",
+        "LICENSE",
+        "CITATION.cff",
         "SHA256SUMS",
     }
     digest = hashlib.sha256(b"<p>hi</p>").hexdigest()
     assert f"{digest}  site/index.html\n" in files["SHA256SUMS"].decode()
+
+
+def test_the_bundle_carries_the_licenses_and_the_citation(tmp_path: Path) -> None:
+    files = _small_bundle(tmp_path)
+    assert files["LICENSE"] == (ROOT / "LICENSE").read_bytes()
+    assert files["CITATION.cff"] == (ROOT / "CITATION.cff").read_bytes()
+    readme = files["README.txt"].decode()
+    assert "BSD-3-Clause" in readme
+    assert "CC BY 4.0" in readme
 
 
 def test_the_archive_is_byte_identical_when_packed_twice(tmp_path: Path) -> None:
@@ -124,7 +135,10 @@ def test_compare_trees_ignores_doctrees_and_reports_each_difference(
     assert "+two</p>" in excerpt
 
 
-def test_pdf_dates_are_replaced_in_place(tmp_path: Path) -> None:
+def test_pdf_dates_are_replaced_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764288000")  # 2025-11-28
     pdf = tmp_path / "x.pdf"
     original = (
         b"%PDF-1.4\n<</CreationDate (D:20261128203936+00'00')"

@@ -161,7 +161,57 @@ def test_every_executed_page_offers_its_notebook_with_outputs(
         notebook = json.loads(
             (built_site / "_sources" / f"{page.stem}.ipynb").read_text(encoding="utf-8")
         )
-        code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+        code = [
+            c
+            for c in notebook["cells"]
+            if c["cell_type"] == "code"
+            # the data a page reads, added for teachers; the book never ran it
+            and not "".join(c["source"]).startswith("# The data this page reads")
+        ]
         assert code, page.stem
         assert all(c["execution_count"] for c in code), page.stem
         assert any(c["outputs"] for c in code), page.stem
+
+
+def test_every_page_states_the_licenses_and_links_how_to_cite(built_site: Path) -> None:
+    pages = sorted(built_site.glob("*.html"))
+    assert len(pages) >= 10
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert "https://creativecommons.org/licenses/by/4.0/" in html, page.name
+        assert "BSD-3-Clause" in html, page.name
+        assert 'href="citation.html"' in html, page.name
+
+
+def test_the_citation_page_gives_bibtex_made_from_citation_cff(
+    built_site: Path,
+) -> None:
+    import time
+
+    import yaml
+    from project import VERSION, source_date_epoch
+
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    page = text_of((built_site / "citation.html").read_text(encoding="utf-8"))
+    year = time.gmtime(source_date_epoch()).tm_year
+    assert f"@misc{{convmat{year}," in "".join(page.split())  # highlighted
+    assert cff["title"] in page
+    assert f"Version {VERSION}." in page
+    assert "cff-version:1.2.0" in "".join(page.split())  # the file itself too
+    # One year everywhere: the footer's copyright is the build's (last commit).
+    assert f"Copyright {year}, the convmat authors" in page
+
+
+def test_every_figure_is_also_offered_as_png(built_site: Path) -> None:
+    pages = 0
+    for page in sorted(built_site.glob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        figures = re.findall(r'<img[^>]+src="_images/[0-9a-f]{64}\.svg"', html)
+        if not figures:
+            continue
+        pages += 1
+        links = re.findall(r'href="(_images/png/[^"]+\.png)"', html)
+        assert len(links) == len(figures), page.name
+        for link in links:
+            assert (built_site / link).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", link
+    assert pages >= 4

@@ -72,14 +72,14 @@ class TestSymbolicMatrix:
 
 class TestEquations:
     def test_lecture_example(self):
-        assert conv_equations((4,), (2,)) == [
+        assert conv_equations((2,), (4,)) == [
             "b_{1} = a_{1} w_{1} + a_{2} w_{2}",
             "b_{2} = a_{2} w_{1} + a_{3} w_{2}",
             "b_{3} = a_{3} w_{1} + a_{4} w_{2}",
         ]
 
     def test_names_and_padding(self):
-        eqs = conv_equations(3, 2, padding=1, x_name="x", w_name="k", y_name="y")
+        eqs = conv_equations(2, 3, padding=1, x_name="x", w_name="k", y_name="y")
         assert eqs[0] == "y_{1} = x_{1} k_{2}"
         assert eqs[-1] == "y_{4} = x_{3} k_{1}"
 
@@ -87,7 +87,7 @@ class TestEquations:
         assert conv_equations(1, 1, padding=1)[0] == "b_{1} = 0"
 
     def test_multichannel_2d(self):
-        eqs = conv_equations((2, 2, 2), (1, 2, 1, 1))
+        eqs = conv_equations((1, 2, 1, 1), (2, 2, 2))
         assert len(eqs) == 4
         assert eqs[0] == "b_{1,1,1} = a_{1,1,1} w_{1,1,1,1} + a_{2,1,1} w_{1,2,1,1}"
 

@@ -1,7 +1,8 @@
 """Benchmark convmat against scipy and torch: ratios, side by side, one thread.
 
 Run with ``nox -s bench`` (which installs the package, threadpoolctl and, when
-a local wheel exists, torch, and sets the malloc variables below), or directly::
+``CONVMAT_TORCH`` names a requirement, torch, and sets the malloc variables
+below), or directly::
 
     MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=4294967296 \\
         python tools/benchmark.py [--output PATH] [--rounds N] [--small] [--no-docs]

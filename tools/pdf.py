@@ -16,12 +16,12 @@ title in the header and page numbers in the footer.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 import time
 from pathlib import Path
 
+from project import source_date_epoch
 from sitebuild import CHROMIUM, serve
 
 PRINT_CSS = """
@@ -298,7 +298,7 @@ def fix_dates(pdf: Path) -> None:
     its output changes from run to run.  The new date has the same length, so
     the byte offsets of the PDF's cross-reference table stay valid.
     """
-    epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "1764288000"))
+    epoch = source_date_epoch()
     stamp = time.strftime("D:%Y%m%d%H%M%S+00'00'", time.gmtime(epoch)).encode()
     data = pdf.read_bytes()
 

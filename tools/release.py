@@ -28,7 +28,6 @@ import gzip
 import hashlib
 import io
 import json
-import os
 import re
 import subprocess
 import sys
@@ -37,11 +36,11 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from project import ROOT, VERSION
+from project import ROOT, VERSION, source_date_epoch
 
 NAME = "convmat-book"
 PDF_NAME = "convmat-book.pdf"
-EPOCH = int(os.environ.get("SOURCE_DATE_EPOCH", "1764288000"))
+EPOCH = source_date_epoch()
 SKIPPED = {".doctrees"}
 
 
@@ -71,6 +70,9 @@ def bundle_files(site: Path) -> dict[str, bytes]:
     for path in sorted((site / "_sources").rglob("*.ipynb")):
         rel = path.relative_to(site / "_sources")
         files[f"notebooks/{rel.as_posix()}"] = path.read_bytes()
+    # The licenses (code: BSD-3-Clause; text and figures: CC BY 4.0) and how to cite.
+    for name in ("LICENSE", "CITATION.cff"):
+        files[name] = (ROOT / name).read_bytes()
     pdf = "site/" + PDF_NAME
     files["README.txt"] = readme(has_pdf=pdf in files).encode("utf-8")
     return files
@@ -91,6 +93,12 @@ def readme(*, has_pdf: bool) -> str:
         f"{pdf_line}"
         "  notebooks/      one executed Jupyter notebook per page, outputs included\n"
         "  SHA256SUMS      checksums of every file: sha256sum -c SHA256SUMS\n"
+        "  LICENSE         the license of the code (BSD-3-Clause): the convmat\n"
+        "                  package and the code of every page and notebook\n"
+        "  CITATION.cff    how to cite the book (also its page 'How to cite')\n\n"
+        "The text and figures of the book are licensed under the Creative Commons\n"
+        "Attribution 4.0 International license (CC BY 4.0):\n"
+        "https://creativecommons.org/licenses/by/4.0/\n"
     )
 
 

@@ -31,7 +31,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
-from project import ROOT, SPHINX_ARGS
+from project import PLAIN_OUTPUT, ROOT, SPHINX_ARGS, colour_flag, source_date_epoch
 
 IGNORED = {".doctrees"}  # Sphinx's pickled environment: private, never published
 # What is compared, relative to a checkout: the whole site, executed notebooks
@@ -68,6 +68,9 @@ def build_env(checkout: Path) -> dict[str, str]:
     for name in ("MATPLOTLIBRC", "PYTHONHASHSEED"):
         env.pop(name, None)  # conf.py sets what the build needs
     env["CONVMAT_FROZEN_TIMINGS"] = "1"
+    env.update(PLAIN_OUTPUT)  # the output is captured
+    # The copies have no git history: give them this checkout's commit time.
+    env["SOURCE_DATE_EPOCH"] = str(source_date_epoch())
     # Kernels and autodoc import convmat from this checkout, not the editable
     # install of the main working tree.
     env["PYTHONPATH"] = os.pathsep.join(
@@ -85,6 +88,7 @@ def build(checkout: Path) -> tuple[subprocess.CompletedProcess[str], float]:
         "sphinx",
         "-b",
         "html",
+        colour_flag(terminal=False),  # the output is captured
         *SPHINX_ARGS,
         "_build/html",
     ]

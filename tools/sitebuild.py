@@ -9,24 +9,35 @@ pytest.  The sphinx-build arguments come from ``project.py``, the same ones
 from __future__ import annotations
 
 import functools
+import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from project import CHROMIUM, ROOT, SITE, sphinx_command
+from project import CHROMIUM, PLAIN_OUTPUT, ROOT, SITE, sphinx_command
 
 __all__ = ["CHROMIUM", "ROOT", "SITE", "serve", "sphinx_build"]
 
 
 def sphinx_build(
-    source: Path, out: Path, *, builder: str = "html", env: dict[str, str] | None = None
+    source: Path,
+    out: Path,
+    *,
+    builder: str = "html",
+    env: dict[str, str] | None = None,
+    extra: Sequence[str] = (),
 ) -> subprocess.CompletedProcess[str]:
-    """Run sphinx-build as ``nox -s docs`` does (from the repository root)."""
-    cmd = [sys.executable, "-m", "sphinx", *sphinx_command(builder, out, source=source)]
+    """Run sphinx-build as ``nox -s docs`` does (from the repository root).
+
+    ``extra`` arguments follow the usual ones (``-D name=value`` overrides).
+    """
+    args = sphinx_command(builder, out, *extra, source=source, terminal=False)
+    cmd = [sys.executable, "-m", "sphinx", *args]
+    env = {**(os.environ if env is None else env), **PLAIN_OUTPUT}
     return subprocess.run(
         cmd,
         cwd=ROOT,

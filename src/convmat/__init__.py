@@ -8,7 +8,8 @@ The convolution (cross-correlation, PyTorch's shapes and options)
 The matrix of a convolution
     `conv_matrix` (dense or ``format="sparse"``), `conv_matrix_symbolic`
     (tap names instead of numbers), all three built from one index map,
-    `conv_index` (returns a `ConvIndex`: rows, columns, taps).
+    `conv_index` (returns a `ConvIndex`: rows, columns, taps);
+    `conv_operator` (a scipy LinearOperator: the matrix applied, never built).
 Its transpose
     `conv_transpose1d`, `conv_transpose2d`: multiply by ``M.T`` without M.
 How libraries compute it
@@ -43,6 +44,7 @@ from ._direct import conv1d, conv2d
 from ._fast import conv_fft, conv_taps, im2col
 from ._index import ConvIndex, conv_index
 from ._matrix import conv_matrix
+from ._operator import conv_operator
 from ._params import output_shape
 from ._pattern import normalized_correlation
 from ._pooling import avg_pool2d, global_avg_pool, global_max_pool, max_pool2d, shift
@@ -63,6 +65,7 @@ __all__ = [
     "conv_layer_params",
     "conv_matrix",
     "conv_matrix_symbolic",
+    "conv_operator",
     "conv_taps",
     "conv_transpose1d",
     "conv_transpose2d",

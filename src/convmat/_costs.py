@@ -19,7 +19,6 @@ __all__ = [
 ]
 
 import math
-import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +28,15 @@ import numpy.typing as npt
 
 from ._datasets import STANDARD_INPUTS, InputSize
 from ._index import axis_positions
-from ._params import ConvSpec, PaddingMode, check_int, conv_spec
+from ._params import (
+    ConvSpec,
+    IntOrTuple,
+    Padding,
+    PaddingMode,
+    check_int,
+    conv_spec,
+    shape_of,
+)
 
 _INT32_MAX = int(np.iinfo(np.int32).max)
 
@@ -37,27 +44,6 @@ _INT32_MAX = int(np.iinfo(np.int32).max)
 # --------------------------------------------------------------------------
 # small validators (each names the argument it checks)
 # --------------------------------------------------------------------------
-
-
-def _counts(value: Any, name: str, *, minimum: int = 1) -> tuple[int, ...]:
-    """Return an int or a sequence of ints as a tuple of validated ints."""
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        return (check_int(value, name, minimum=minimum),)
-    if not isinstance(value, Sequence | np.ndarray) or isinstance(value, str):
-        msg = f"`{name}` must be an int or a tuple of ints, got {value!r}"
-        raise TypeError(msg)
-    return tuple(check_int(v, name, minimum=minimum) for v in value)
-
-
-def _square(value: Any, name: str, ndim: int) -> tuple[int, ...]:
-    """An int means the same size on each of `ndim` axes; a tuple must have `ndim`."""
-    sizes = _counts(value, name)
-    if len(sizes) == 1 and ndim > 1 and not isinstance(value, Sequence | np.ndarray):
-        return sizes * ndim
-    if len(sizes) != ndim:
-        msg = f"`{name}` must have {ndim} elements, got {len(sizes)}"
-        raise ValueError(msg)
-    return sizes
 
 
 def _numeric_dtype(dtype: Any) -> np.dtype:
@@ -70,42 +56,13 @@ def _numeric_dtype(dtype: Any) -> np.dtype:
     if dt.kind not in "biufc":
         msg = f"`dtype` must be a numeric data type, got {dt}"
         raise TypeError(msg)
-    return dt
+    checked: np.dtype[Any] = dt
+    return checked
 
 
 # --------------------------------------------------------------------------
 # the convolution matrix, counted per axis
 # --------------------------------------------------------------------------
-
-
-def _split_shapes(
-    weight_shape: Any, input_shape: Any
-) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """Check that the two shapes go together, naming this module's arguments."""
-    w_shape = _counts(weight_shape, "weight_shape")
-    if not 1 <= len(w_shape) <= 4:
-        msg = (
-            "`weight_shape` must be (k,), (C_out, C_in, k), (kh, kw) or "
-            f"(C_out, C_in, kh, kw), got {w_shape}"
-        )
-        raise ValueError(msg)
-    x_shape = _counts(input_shape, "input_shape")
-    multi = len(w_shape) in (3, 4)
-    spatial_ndim = {1: 1, 2: 2, 3: 1, 4: 2}[len(w_shape)]
-    expected = spatial_ndim + multi
-    if len(x_shape) != expected:
-        msg = (
-            f"`input_shape` must have {expected} elements to go with a weight "
-            f"of shape {w_shape}, got {x_shape}"
-        )
-        raise ValueError(msg)
-    if multi and x_shape[0] != w_shape[1]:
-        msg = (
-            f"`input_shape` has {x_shape[0]} channels but `weight_shape` "
-            f"{w_shape} expects C_in = {w_shape[1]}"
-        )
-        raise ValueError(msg)
-    return w_shape, x_shape
 
 
 def _axis_counts(spec: ConvSpec, axis: int) -> tuple[int, int]:
@@ -213,14 +170,15 @@ class MatrixCost:
 
 
 def matrix_cost(
-    weight_shape: int | Sequence[int],
-    input_shape: int | Sequence[int],
+    w: npt.ArrayLike | IntOrTuple,
+    input_shape: npt.ArrayLike | IntOrTuple,
     *,
-    padding: Any = 0,
-    stride: int | Sequence[int] = 1,
-    dilation: int | Sequence[int] = 1,
+    stride: IntOrTuple = 1,
+    padding: Padding = 0,
+    dilation: IntOrTuple = 1,
+    groups: int = 1,
     padding_mode: PaddingMode = "zeros",
-    dtype: npt.DTypeLike = "float64",
+    dtype: npt.DTypeLike | None = None,
 ) -> MatrixCost:
     """Count the entries, non-zeros and bytes of a convolution's matrix.
 
@@ -231,21 +189,18 @@ def matrix_cost(
 
     Parameters
     ----------
-    weight_shape : tuple of int
-        Shape of the filter: ``(k,)``, ``(C_out, C_in, k)``, ``(kh, kw)`` or
-        ``(C_out, C_in, kh, kw)``.
-    input_shape : int or tuple of int
-        Shape of the input that goes with it: ``(n,)`` (or ``n``),
+    w : array_like or tuple of int
+        The filter or its shape: ``(k,)``, ``(C_out, C_in // groups, k)``,
+        ``(kh, kw)`` or ``(C_out, C_in // groups, kh, kw)`` (an int ``k`` is
+        ``(k,)``).
+    input_shape : array_like or tuple of int
+        The input that goes with it, or its shape: ``(n,)`` (or ``n``),
         ``(C_in, n)``, ``(h, w)`` or ``(C_in, h, w)``.
-    padding : int, tuple or {"valid", "same", "full"}, optional
-        As for :func:`convmat.conv_matrix`.
-    stride, dilation : int or tuple of int, optional
-        As for :func:`convmat.conv_matrix`.
-    padding_mode : {"zeros", "circular", "reflect", "replicate"}, optional
+    stride, padding, dilation, groups, padding_mode
         As for :func:`convmat.conv_matrix`.
     dtype : data-type, optional
-        Type of the stored values; only its item size matters. Default
-        ``"float64"``.
+        Type of the stored values; only its item size matters. Default: the
+        dtype of ``w`` when it is an array, else ``"float64"``.
 
     Returns
     -------
@@ -282,7 +237,7 @@ def matrix_cost(
     pattern is the Kronecker product of its axes' patterns, repeated for each
     of the ``C_out * C_in`` channel pairs, so::
 
-        nonzeros = C_out * C_in * prod(pairs per axis)
+        nonzeros = C_out * (C_in // groups) * prod(pairs per axis)
 
     ``nonzeros`` equals ``conv_matrix(w, input_shape, ..., format="csr").nnz``
     and ``np.count_nonzero`` of the dense matrix whenever no tap of ``w`` is
@@ -314,18 +269,22 @@ def matrix_cost(
     >>> format_bytes(hd.dense_bytes), format_bytes(hd.sparse_bytes)
     ('9.3 TiB', '193.1 MiB')
     """
-    w_shape, x_shape = _split_shapes(weight_shape, input_shape)
+    if dtype is None:
+        dtype = w.dtype if isinstance(w, np.ndarray) else "float64"
     dt = _numeric_dtype(dtype)
     # checks and normalises the options, and computes the output size, exactly
     # as conv_matrix does
     spec = conv_spec(
-        w_shape,
-        x_shape,
+        shape_of(w, "w"),
+        shape_of(input_shape, "input_shape"),
         padding=padding,
         stride=stride,
         dilation=dilation,
         padding_mode=padding_mode,
+        groups=groups,
+        names=("w", "input_shape"),
     )
+    w_shape, x_shape = spec.weight_shape, spec.input_shape
     pairs, tap_sets = 1, 1
     for axis in range(len(spec.input_size)):
         axis_pairs, axis_sets = _axis_counts(spec, axis)
@@ -340,8 +299,8 @@ def matrix_cost(
         rows=rows,
         cols=cols,
         entries=rows * cols,
-        nonzeros=spec.out_channels * spec.in_channels * pairs,
-        distinct=spec.out_channels * spec.in_channels * tap_sets,
+        nonzeros=spec.out_channels * spec.group_in * pairs,
+        distinct=spec.out_channels * spec.group_in * tap_sets,
         filter_entries=math.prod(w_shape),
         itemsize=dt.itemsize,
     )
@@ -393,26 +352,23 @@ def dense_layer_params(n_in: int, n_out: int, *, bias: bool = True) -> int:
     return n_in * n_out + (n_out if bias else 0)
 
 
-def conv_layer_params(
-    c_in: int, c_out: int, kernel_size: int | Sequence[int], *, bias: bool = True
-) -> int:
+def conv_layer_params(w: npt.ArrayLike | IntOrTuple, *, bias: bool = True) -> int:
     """Number of parameters of a convolutional layer.
 
     Parameters
     ----------
-    c_in, c_out : int
-        Input and output channels (>= 1).
-    kernel_size : int or tuple of int
-        An int ``k`` means a ``k x k`` kernel, as for PyTorch's ``Conv2d``;
-        a tuple gives the size per axis (``(k,)`` for 1-D).
+    w : array_like or tuple of int
+        The layer's weight or its shape, ``(C_out, C_in // groups, *kernel)``
+        (``(k,)`` or ``(kh, kw)`` for a single-channel filter; an int ``k``
+        is ``(k,)``). VGG-16's first layer is ``(64, 3, 3, 3)``.
     bias : bool, optional
         Count one bias per output channel (default ``True``).
 
     Returns
     -------
     int
-        ``c_out * c_in * prod(kernel_size) + c_out``. It does not depend on the
-        image size: that is weight sharing.
+        ``prod(w.shape) + C_out``. It does not depend on the image size:
+        that is weight sharing.
 
     Raises
     ------
@@ -431,17 +387,19 @@ def conv_layer_params(
     VGG-16's first layer, 3 x 3 filters from 3 to 64 channels:
 
     >>> from convmat import conv_layer_params
-    >>> conv_layer_params(3, 64, 3)
+    >>> conv_layer_params((64, 3, 3, 3))
     1792
-    >>> conv_layer_params(1, 1, (2,), bias=False)
+    >>> conv_layer_params((2,), bias=False)
     2
+
+    A depthwise layer (``groups = 64``) stores one 3 x 3 filter per channel:
+
+    >>> conv_layer_params((64, 1, 3, 3))
+    640
     """
-    c_in = check_int(c_in, "c_in")
-    c_out = check_int(c_out, "c_out")
-    kernel = _counts(kernel_size, "kernel_size")
-    if isinstance(kernel_size, numbers.Integral):
-        kernel *= 2  # an int k means k x k, as for Conv2d
-    return c_out * c_in * math.prod(kernel) + (c_out if bias else 0)
+    shape = shape_of(w, "w")
+    c_out = shape[0] if len(shape) > 2 else 1
+    return math.prod(shape) + (c_out if bias else 0)
 
 
 def dense_layer_flops(n_in: int, n_out: int) -> int:
@@ -484,36 +442,36 @@ def dense_layer_flops(n_in: int, n_out: int) -> int:
 
 
 def conv_layer_flops(
-    c_in: int,
-    c_out: int,
-    kernel_size: int | Sequence[int],
-    output_size: int | Sequence[int],
+    w: npt.ArrayLike | IntOrTuple,
+    input_shape: npt.ArrayLike | IntOrTuple,
+    *,
+    stride: IntOrTuple = 1,
+    padding: Padding = 0,
+    dilation: IntOrTuple = 1,
+    groups: int = 1,
 ) -> int:
     """Floating-point operations of one convolutional layer on one input.
 
     Parameters
     ----------
-    c_in, c_out : int
-        Input and output channels (>= 1).
-    kernel_size : int or tuple of int
-        Kernel size; an int means the same size on every axis of `output_size`.
-    output_size : int or tuple of int
-        Spatial size of the output, ``(h_out, w_out)`` or ``(n_out,)``. An int
-        ``n`` means ``n x n`` (2-D).
+    w : array_like or tuple of int
+        The weight or its shape, as for `conv_layer_params`.
+    input_shape : array_like or tuple of int
+        The input or its shape (one sample), as for `conv_matrix`.
+    stride, padding, dilation, groups
+        As in `conv1d` / `conv2d`.
 
     Returns
     -------
     int
-        ``2 * c_out * c_in * prod(kernel_size) * prod(output_size)``: every
-        output value takes one multiply-add per weight of its filter, counted
-        as two FLOPs.
+        ``2 * prod(w.shape) * prod(output spatial size)``: every output value
+        takes one multiply-add per weight of its filter, counted as two
+        FLOPs.
 
     Raises
     ------
-    TypeError
-        If a size is not an int.
-    ValueError
-        If a size is smaller than 1, or the two sizes have different lengths.
+    TypeError, ValueError
+        As `output_shape`.
 
     See Also
     --------
@@ -531,19 +489,21 @@ def conv_layer_flops(
 
     >>> from convmat import conv_layer_flops
     >>> from convmat.book import format_count
-    >>> format_count(conv_layer_flops(3, 64, 3, (224, 224)))
+    >>> format_count(conv_layer_flops((64, 3, 3, 3), (3, 224, 224), padding=1))
     '173.4 million'
-    >>> conv_layer_flops(1, 1, 2, (3,))
+    >>> conv_layer_flops(2, 4)
     12
     """
-    c_in = check_int(c_in, "c_in")
-    c_out = check_int(c_out, "c_out")
-    if isinstance(output_size, numbers.Integral) and not isinstance(output_size, bool):
-        out = _square(output_size, "output_size", 2)
-    else:
-        out = _counts(output_size, "output_size")
-    kernel = _square(kernel_size, "kernel_size", len(out))
-    return 2 * c_out * c_in * math.prod(kernel) * math.prod(out)
+    spec = conv_spec(
+        shape_of(w, "w"),
+        shape_of(input_shape, "input_shape"),
+        padding=padding,
+        stride=stride,
+        dilation=dilation,
+        groups=groups,
+        names=("w", "input_shape"),
+    )
+    return 2 * math.prod(spec.weight_shape) * math.prod(spec.output_size)
 
 
 # --------------------------------------------------------------------------
@@ -679,9 +639,9 @@ def layer_comparison(
                 kernel_size=k,
                 itemsize=dt.itemsize,
                 dense_params=dense_layer_params(n, n),
-                conv_params=conv_layer_params(c, c, k),
+                conv_params=conv_layer_params((c, c, k, k)),
                 dense_flops=dense_layer_flops(n, n),
-                conv_flops=conv_layer_flops(c, c, k, (size.height, size.width)),
+                conv_flops=conv_layer_flops((c, c, k, k), size.shape, padding="same"),
             )
         )
     return rows

@@ -13,6 +13,8 @@ __all__ = [
 
 from dataclasses import dataclass
 
+from ._params import check_int
+
 
 @dataclass(frozen=True)
 class InputSize:
@@ -72,13 +74,8 @@ class InputSize:
 
     def __post_init__(self) -> None:
         for field in ("channels", "height", "width"):
-            value = getattr(self, field)
-            if isinstance(value, bool) or not isinstance(value, int):
-                msg = f"`{field}` must be an int, got {type(value).__name__}"
-                raise TypeError(msg)
-            if value < 1:
-                msg = f"`{field}` must be >= 1, got {value}"
-                raise ValueError(msg)
+            # numpy integers are ints too; stored as Python ints
+            object.__setattr__(self, field, check_int(getattr(self, field), field))
 
     @property
     def shape(self) -> tuple[int, int, int]:

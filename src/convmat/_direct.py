@@ -7,10 +7,19 @@ independent oracle against which the matrix forms are tested.
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike
 
-from ._params import NP_PAD_MODE, ConvSpec, PaddingMode, check_dtype, conv_spec
+from ._params import (
+    NP_PAD_MODE,
+    ConvSpec,
+    IntOrTuple,
+    Padding,
+    PaddingMode,
+    check_bias,
+    check_dtype,
+    conv_spec,
+)
+from ._windows import windows
 
 __all__ = ["conv1d", "conv2d"]
 
@@ -20,44 +29,51 @@ def correlate_padded(
     w: np.ndarray,
     stride: tuple[int, ...],
     dilation: tuple[int, ...],
+    groups: int = 1,
 ) -> np.ndarray:
-    """Valid cross-correlation of an already padded ``(C, *spatial)`` input.
+    """Valid cross-correlation of an already padded ``(..., C, *spatial)`` input.
 
-    ``w`` is ``(O, C, *k)``; the result is ``(O, *out)``. The window view is
-    copied once into the im2col matrix ``(C*prod(k), prod(out))`` and
-    multiplied by ``w`` reshaped to ``(O, C*prod(k))``: one GEMM.
+    ``w`` is ``(O, C // groups, *k)``; the result is ``(..., O, *out)``. The
+    windows are copied once into the im2col matrix (`windows`) and multiplied
+    by ``w`` reshaped to ``(O, C*prod(k) // groups)``: one GEMM per sample
+    and group.
     """
     ndim = w.ndim - 2
-    kernel = w.shape[2:]
-    span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True))
-    axes = tuple(range(1, ndim + 1))
-    view = sliding_window_view(xp, span, axis=axes)  # (C, *full_out, *span)
-    steps = (*stride, *dilation)
-    view = view[(slice(None), *(slice(None, None, s) for s in steps))]  # (C, *out, *k)
-    out = view.shape[1 : ndim + 1]
-    order = (0, *range(ndim + 1, 2 * ndim + 1), *axes)  # (C, *k, *out)
-    cols = view.transpose(order).reshape(-1, int(np.prod(out)))
-    return (w.reshape(w.shape[0], -1) @ cols).reshape(w.shape[0], *out)
+    if xp.ndim == ndim + 2 and xp.shape[0] == 1:  # one sample: a 2-D GEMM
+        return correlate_padded(xp[0], w, stride, dilation, groups)[None]
+    cols = windows(xp, w.shape[2:], stride, dilation)  # (..., C*K, P)
+    lead = xp.shape[: -ndim - 1]
+    out = tuple(
+        (n - d * (k - 1) - 1) // s + 1
+        for n, k, s, d in zip(
+            xp.shape[-ndim:], w.shape[2:], stride, dilation, strict=True
+        )
+    )
+    o = w.shape[0]
+    if groups == 1:
+        y = w.reshape(o, -1) @ cols
+    else:
+        cols = cols.reshape(*lead, groups, -1, cols.shape[-1])
+        y = w.reshape(groups, o // groups, -1) @ cols
+    result: np.ndarray = y.reshape(*lead, o, *out)
+    return result
 
 
 def add_bias(y: np.ndarray, bias: ArrayLike | None, spec: ConvSpec) -> np.ndarray:
-    """Reshape ``(C_out, *out)`` to the caller's form and add the bias.
+    """Reshape ``(N, C_out, *out)`` to the caller's form and add the bias.
 
-    The bias is one value per output channel (a scalar in the single-channel
-    form). Shared by every way of computing a convolution in this package.
+    The bias is one value per output channel, ``(C_out,)`` (a scalar or
+    ``(1,)`` in the single-channel form). Shared by every way of computing a
+    convolution in this package.
     """
-    y = y.reshape(spec.out_shape)
-    if bias is None:
+    shape = spec.out_shape if spec.batch is None else (spec.batch, *spec.out_shape)
+    y = y.reshape(shape)
+    b = check_bias(bias, spec.out_channels, spec.multichannel)
+    if b is None:
         return y
-    b = np.asarray(bias)
-    check_dtype(b, "bias")
-    expected = (spec.out_channels,) if spec.multichannel else ()
-    if b.shape != expected:
-        msg = f"`bias` must have shape {expected}, got shape {b.shape}"
-        raise ValueError(msg)
-    if spec.multichannel:
-        b = b.reshape((-1,) + (1,) * len(spec.output_size))
-    return y + b
+    shape = (-1,) + (1,) * len(spec.output_size) if spec.multichannel else ()
+    biased: np.ndarray = y + b.reshape(shape)
+    return biased
 
 
 def prepare(
@@ -68,25 +84,21 @@ def prepare(
     stride: object,
     dilation: object,
     padding_mode: object,
+    groups: object = 1,
     ndim: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, ConvSpec]:
     """Check the arguments; return the padded input, the weights and the spec.
 
-    The input comes back as ``(C_in, *padded)`` and the weights as
-    ``(C_out, C_in, *k)``, both in the common dtype ``np.result_type(x, w)``.
-    Shared by every way of computing a convolution in this package, so that
-    they all accept and refuse the same arguments.
+    The input comes back as ``(N, C_in, *padded)`` (``N = 1`` without a
+    batch axis) and the weights as ``(C_out, C_in // groups, *k)``, both in
+    the common dtype ``np.result_type(x, w)``. Shared by every way of
+    computing a convolution in this package, so that they all accept and
+    refuse the same arguments.
     """
     x = np.asarray(x)
     w = np.asarray(w)
     check_dtype(x, "x")
     check_dtype(w, "w")
-    if ndim is not None and x.ndim not in (ndim, ndim + 1):
-        msg = (
-            f"`x` must have {ndim} (spatial) or {ndim + 1} (channels first) "
-            f"dimensions, got {x.ndim} (shape {x.shape})"
-        )
-        raise ValueError(msg)
     spec = conv_spec(
         w.shape,
         x.shape,
@@ -94,15 +106,20 @@ def prepare(
         stride=stride,
         dilation=dilation,
         padding_mode=padding_mode,
+        groups=groups,
         ndim=ndim,
+        batch=True,
     )
     dtype = np.result_type(x, w)
-    xc = x.astype(dtype, copy=False).reshape(spec.in_channels, *spec.input_size)
+    n = 1 if spec.batch is None else spec.batch
+    xc = x.astype(dtype, copy=False).reshape(n, spec.in_channels, *spec.input_size)
     wc = w.astype(dtype, copy=False).reshape(
-        spec.out_channels, spec.in_channels, *spec.kernel_size
+        spec.out_channels, spec.group_in, *spec.kernel_size
     )
     if any(p for pair in spec.pads for p in pair):
-        xc = np.pad(xc, ((0, 0), *spec.pads), mode=NP_PAD_MODE[spec.padding_mode])
+        xc = np.pad(
+            xc, ((0, 0), (0, 0), *spec.pads), mode=NP_PAD_MODE[spec.padding_mode]
+        )
     return xc, wc, spec
 
 
@@ -112,9 +129,10 @@ def _conv(
     bias: ArrayLike | None,
     *,
     ndim: int,
-    padding: object,
     stride: object,
+    padding: object,
     dilation: object,
+    groups: object,
     padding_mode: object,
 ) -> np.ndarray:
     """Shared body of `conv1d` and `conv2d`: check, pad, correlate, add bias."""
@@ -125,9 +143,10 @@ def _conv(
         stride=stride,
         dilation=dilation,
         padding_mode=padding_mode,
+        groups=groups,
         ndim=ndim,
     )
-    y = correlate_padded(xc, wc, spec.stride, spec.dilation)
+    y = correlate_padded(xc, wc, spec.stride, spec.dilation, spec.groups)
     return add_bias(y, bias, spec)
 
 
@@ -135,10 +154,11 @@ def conv1d(
     x: ArrayLike,
     w: ArrayLike,
     bias: ArrayLike | None = None,
+    stride: IntOrTuple = 1,
+    padding: Padding = 0,
+    dilation: IntOrTuple = 1,
+    groups: int = 1,
     *,
-    padding: int | tuple[int, int] | str = 0,
-    stride: int = 1,
-    dilation: int = 1,
     padding_mode: PaddingMode = "zeros",
 ) -> np.ndarray:
     r"""1-D convolution in the deep-learning sense (cross-correlation).
@@ -151,20 +171,25 @@ def conv1d(
 
     Parameters
     ----------
-    x : (n,) or (C_in, n) array_like
-        Input signal, without or with a leading channel axis.
-    w : (k,) or (C_out, C_in, k) array_like
+    x : (n,), (C_in, n) or (N, C_in, n) array_like
+        Input signal: without channel axis, with one, or a batch of ``N``.
+    w : (k,) or (C_out, C_in // groups, k) array_like
         Kernel; ``(k,)`` goes with ``x`` of shape ``(n,)``.
-    bias : scalar or (C_out,) array_like, optional
-        Added to every output of a channel; a scalar in the single-channel
-        form.
-    padding : int, (left, right) or {"valid", "same", "full"}, optional
-        Padding added to both ends (see `output_shape`). ``"same"`` puts the
-        extra element on the right, as PyTorch, and needs ``stride=1``.
+    bias : (C_out,) array_like, optional
+        Added to every output of a channel; a scalar (or shape ``(1,)``) in
+        the single-channel form.
     stride : int, optional
         Step between successive outputs, >= 1.
+    padding : int, ((left, right),) or {"valid", "same", "full"}, optional
+        Padding added to both ends, or per side (see `output_shape`).
+        ``"same"`` puts the extra element on the right, as PyTorch, and needs
+        ``stride=1``.
     dilation : int, optional
         Spacing between kernel taps, >= 1.
+    groups : int, optional
+        Split the channels into ``groups`` independent convolutions: output
+        channel ``o`` reads only the ``C_in // groups`` input channels of its
+        group. ``groups = C_in = C_out`` is a depthwise convolution.
     padding_mode : {"zeros", "circular", "reflect", "replicate"}, optional
         What the padding holds: zeros, the signal wrapped around, the signal
         mirrored without repeating the edge, or the edge value repeated
@@ -172,7 +197,7 @@ def conv1d(
 
     Returns
     -------
-    y : (n_out,) or (C_out, n_out) ndarray
+    y : (n_out,), (C_out, n_out) or (N, C_out, n_out) ndarray
         ``n_out = (n + p_left + p_right - dilation*(k-1) - 1) // stride + 1``.
         The dtype is ``np.result_type(x, w, bias)``: integer inputs give an
         exact integer result (which may overflow like any integer
@@ -233,8 +258,10 @@ def conv1d(
     array([10, 21, 32, 43,  4])
     >>> conv1d(x, w, padding="same", padding_mode="circular")
     array([21, 32, 43, 14])
-    >>> conv1d(x, w, stride=2, bias=100)
+    >>> conv1d(x, w, bias=100, stride=2)    # PyTorch's positional order
     array([121, 143])
+    >>> conv1d(x, w, None, 1, ((0, 1),))    # padding (left, right) = (0, 1)
+    array([21, 32, 43,  4])
 
     Two input channels, one output channel:
 
@@ -242,15 +269,25 @@ def conv1d(
     >>> w2 = np.array([[[1, 1], [1, -1]]])
     >>> conv1d(x2, w2)
     array([[-7, -5]])
+
+    A batch of two signals, and a depthwise convolution (``groups`` equal to
+    the channels: each channel filtered on its own):
+
+    >>> conv1d(np.stack([x2, 2 * x2]), w2).tolist()
+    [[[-7, -5]], [[-14, -10]]]
+    >>> conv1d(x2, np.array([[[1, 1]], [[1, -1]]]), groups=2)
+    array([[  3,   5],
+           [-10, -10]])
     """
     return _conv(
         x,
         w,
         bias,
         ndim=1,
-        padding=padding,
         stride=stride,
+        padding=padding,
         dilation=dilation,
+        groups=groups,
         padding_mode=padding_mode,
     )
 
@@ -259,10 +296,11 @@ def conv2d(
     x: ArrayLike,
     w: ArrayLike,
     bias: ArrayLike | None = None,
+    stride: IntOrTuple = 1,
+    padding: Padding = 0,
+    dilation: IntOrTuple = 1,
+    groups: int = 1,
     *,
-    padding: int | tuple | str = 0,
-    stride: int | tuple[int, int] = 1,
-    dilation: int | tuple[int, int] = 1,
     padding_mode: PaddingMode = "zeros",
 ) -> np.ndarray:
     r"""2-D convolution in the deep-learning sense (cross-correlation).
@@ -273,24 +311,29 @@ def conv2d(
 
     Parameters
     ----------
-    x : (h, w) or (C_in, h, w) array_like
-        Input image, without or with a leading channel axis.
-    w : (kh, kw) or (C_out, C_in, kh, kw) array_like
+    x : (h, w), (C_in, h, w) or (N, C_in, h, w) array_like
+        Input image: without channel axis, with one, or a batch of ``N``.
+    w : (kh, kw) or (C_out, C_in // groups, kh, kw) array_like
         Kernel; ``(kh, kw)`` goes with ``x`` of shape ``(h, w)``.
-    bias : scalar or (C_out,) array_like, optional
+    bias : (C_out,) array_like, optional
         Added to every output of a channel.
+    stride : int or (int, int), optional
+        Per-axis step between outputs, >= 1.
     padding : int, tuple or {"valid", "same", "full"}, optional
         An int, an ``(ph, pw)`` pair or ``((top, bottom), (left, right))``
         (see `output_shape`). ``"same"`` puts the extra row/column at the
         bottom/right, as PyTorch, and needs ``stride=1``.
-    stride, dilation : int or (int, int), optional
-        Per-axis step between outputs and spacing between taps, >= 1.
+    dilation : int or (int, int), optional
+        Per-axis spacing between taps, >= 1.
+    groups : int, optional
+        Independent channel groups, as in `conv1d` (depthwise when
+        ``groups = C_in = C_out``).
     padding_mode : {"zeros", "circular", "reflect", "replicate"}, optional
         What the padding holds (see `conv1d`).
 
     Returns
     -------
-    y : (h_out, w_out) or (C_out, h_out, w_out) ndarray
+    y : (h_out, w_out), (C_out, h_out, w_out) or (N, C_out, h_out, w_out) ndarray
         Each axis follows `output_shape`; dtype ``np.result_type(x, w, bias)``.
 
     Raises
@@ -345,8 +388,9 @@ def conv2d(
         w,
         bias,
         ndim=2,
-        padding=padding,
         stride=stride,
+        padding=padding,
         dilation=dilation,
+        groups=groups,
         padding_mode=padding_mode,
     )

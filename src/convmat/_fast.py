@@ -21,20 +21,28 @@ import math
 
 import numpy as np
 import scipy.fft
-from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike
 
 from ._direct import add_bias, prepare
-from ._params import PaddingMode
+from ._params import (
+    NP_PAD_MODE,
+    IntOrTuple,
+    Padding,
+    PaddingMode,
+    check_dtype,
+    conv_spec,
+    shape_of,
+)
+from ._windows import windows
 
 
 def im2col(
     x: ArrayLike,
-    weight_shape: int | tuple[int, ...],
+    w: ArrayLike | IntOrTuple,
+    stride: IntOrTuple = 1,
+    padding: Padding = 0,
+    dilation: IntOrTuple = 1,
     *,
-    padding: int | tuple | str = 0,
-    stride: int | tuple[int, ...] = 1,
-    dilation: int | tuple[int, ...] = 1,
     padding_mode: PaddingMode = "zeros",
 ) -> np.ndarray:
     r"""The im2col matrix: one column per output position, one row per tap.
@@ -43,24 +51,25 @@ def im2col(
     order of the filter's entries, so that the whole convolution is one
     matrix product (a GEMM; Chellapilla, Puri and Simard, 2006)::
 
-        w.reshape(C_out, -1) @ im2col(x, w.shape, ...)   # (C_out, prod(out))
+        w.reshape(C_out, -1) @ im2col(x, w, ...)   # (C_out, prod(out))
 
     Parameters
     ----------
-    x : (n,), (C_in, n), (h, w) or (C_in, h, w) array_like
-        Input, as for `conv1d` / `conv2d`.
-    weight_shape : int or tuple of int
-        Shape of the filter that will multiply the matrix: ``(k,)``,
+    x : array_like
+        Input, as for `conv1d` / `conv2d`, a batch ``(N, C_in, ...)`` too.
+    w : array_like or tuple of int
+        The filter that will multiply the matrix, or its shape: ``(k,)``,
         ``(C_out, C_in, k)``, ``(kh, kw)`` or ``(C_out, C_in, kh, kw)``
-        (only its kernel size and ``C_in`` matter).
-    padding, stride, dilation, padding_mode
+        (only its kernel size and ``C_in`` matter; an int ``k`` is ``(k,)``).
+    stride, padding, dilation, padding_mode
         As in `conv1d` / `conv2d`.
 
     Returns
     -------
     cols : (C_in * prod(kernel), prod(out)) ndarray
         A new array (a copy, not a view) of ``x``'s dtype; ``C_in = 1`` in
-        the single-channel form. Its size is the memory cost of the method:
+        the single-channel form; with a batch, ``(N, C_in * prod(kernel),
+        prod(out))``. Its size is the memory cost of the method:
         every input value is repeated about ``prod(kernel) / prod(stride)``
         times.
 
@@ -102,41 +111,38 @@ def im2col(
     >>> conv1d(x, w)
     array([21, 32, 43])
     """
-    shape = (
-        (weight_shape,) if isinstance(weight_shape, int | np.integer) else weight_shape
-    )
     x = np.asarray(x)
-    dummy = np.zeros(tuple(shape), dtype=x.dtype if x.dtype.kind in "iuf" else float)
-    xp, wc, spec = prepare(
-        x,
-        dummy,
+    check_dtype(x, "x")
+    spec = conv_spec(
+        shape_of(w, "w"),
+        x.shape,
         padding=padding,
         stride=stride,
         dilation=dilation,
         padding_mode=padding_mode,
+        batch=True,
     )
-    ndim = len(spec.kernel_size)
-    span = tuple(
-        d * (k - 1) + 1 for k, d in zip(spec.kernel_size, spec.dilation, strict=True)
-    )
-    axes = tuple(range(1, ndim + 1))
-    view = sliding_window_view(xp, span, axis=axes)  # (C, *full_out, *span)
-    steps = (*spec.stride, *spec.dilation)
-    view = view[(slice(None), *(slice(None, None, s) for s in steps))]
-    order = (0, *range(ndim + 1, 2 * ndim + 1), *axes)  # (C, *k, *out)
-    cols = view.transpose(order).reshape(wc[0].size, math.prod(spec.output_size))
+    n = 1 if spec.batch is None else spec.batch
+    xp = x.reshape(n, spec.in_channels, *spec.input_size)
+    if any(p for pair in spec.pads for p in pair):
+        xp = np.pad(
+            xp, ((0, 0), (0, 0), *spec.pads), mode=NP_PAD_MODE[spec.padding_mode]
+        )
+    cols = windows(xp, spec.kernel_size, spec.stride, spec.dilation)
     # reshape copies unless the windows happen to be laid out contiguously
-    return cols.copy() if np.may_share_memory(cols, xp) else cols
+    cols = cols.copy() if np.may_share_memory(cols, x) else cols
+    return cols if spec.batch is not None else cols[0]
 
 
 def conv_taps(
     x: ArrayLike,
     w: ArrayLike,
     bias: ArrayLike | None = None,
+    stride: IntOrTuple = 1,
+    padding: Padding = 0,
+    dilation: IntOrTuple = 1,
+    groups: int = 1,
     *,
-    padding: int | tuple | str = 0,
-    stride: int | tuple[int, ...] = 1,
-    dilation: int | tuple[int, ...] = 1,
     padding_mode: PaddingMode = "zeros",
 ) -> np.ndarray:
     r"""Convolution by direct loops: one shifted multiply-add per filter tap.
@@ -149,13 +155,13 @@ def conv_taps(
 
     Parameters
     ----------
-    x : (n,), (C_in, n), (h, w) or (C_in, h, w) array_like
-        Input, as for `conv1d` / `conv2d`.
-    w : (k,), (C_out, C_in, k), (kh, kw) or (C_out, C_in, kh, kw) array_like
+    x : array_like
+        Input, as for `conv1d` / `conv2d` (a batch ``(N, C_in, ...)`` too).
+    w : (k,), (kh, kw), (C_out, C_in // groups, k) or (C_out, C_in // groups, kh, kw) array_like
         Filter; its number of dimensions says 1-D or 2-D.
-    bias : scalar or (C_out,) array_like, optional
+    bias : (C_out,) array_like, optional
         Added to every output of a channel.
-    padding, stride, dilation, padding_mode
+    stride, padding, dilation, groups, padding_mode
         As in `conv1d` / `conv2d`.
 
     Returns
@@ -199,17 +205,20 @@ def conv_taps(
         stride=stride,
         dilation=dilation,
         padding_mode=padding_mode,
+        groups=groups,
     )
     out = spec.output_size
-    c_out, c_in = wc.shape[:2]
-    y = np.zeros((c_out, math.prod(out)), dtype=np.result_type(xp, wc))
+    n, groups = xp.shape[0], spec.groups
+    c_out, c_in = wc.shape[:2]  # c_in per group
+    y = np.zeros((n, groups, c_out // groups, math.prod(out)), dtype=xp.dtype)
     for tap in np.ndindex(*spec.kernel_size):
         window = tuple(
-            slice(t * d, t * d + (n - 1) * s + 1, s)
-            for t, d, n, s in zip(tap, spec.dilation, out, spec.stride, strict=True)
+            slice(t * d, t * d + (m - 1) * s + 1, s)
+            for t, d, m, s in zip(tap, spec.dilation, out, spec.stride, strict=True)
         )
-        y += wc[(slice(None), slice(None), *tap)] @ xp[(slice(None), *window)].reshape(
-            c_in, -1
+        weights = wc[(slice(None), slice(None), *tap)].reshape(groups, -1, c_in)
+        y += weights @ xp[(slice(None), slice(None), *window)].reshape(
+            n, groups, c_in, -1
         )
     return add_bias(y, bias, spec)
 
@@ -218,10 +227,11 @@ def conv_fft(
     x: ArrayLike,
     w: ArrayLike,
     bias: ArrayLike | None = None,
+    stride: IntOrTuple = 1,
+    padding: Padding = 0,
+    dilation: IntOrTuple = 1,
+    groups: int = 1,
     *,
-    padding: int | tuple | str = 0,
-    stride: int | tuple[int, ...] = 1,
-    dilation: int | tuple[int, ...] = 1,
     padding_mode: PaddingMode = "zeros",
 ) -> np.ndarray:
     r"""Convolution through the FFT (the convolution theorem).
@@ -234,13 +244,13 @@ def conv_fft(
 
     Parameters
     ----------
-    x : (n,), (C_in, n), (h, w) or (C_in, h, w) array_like
-        Input, as for `conv1d` / `conv2d`.
-    w : (k,), (C_out, C_in, k), (kh, kw) or (C_out, C_in, kh, kw) array_like
+    x : array_like
+        Input, as for `conv1d` / `conv2d` (a batch ``(N, C_in, ...)`` too).
+    w : (k,), (kh, kw), (C_out, C_in // groups, k) or (C_out, C_in // groups, kh, kw) array_like
         Filter; its number of dimensions says 1-D or 2-D.
-    bias : scalar or (C_out,) array_like, optional
+    bias : (C_out,) array_like, optional
         Added to every output of a channel.
-    padding, stride, dilation, padding_mode
+    stride, padding, dilation, groups, padding_mode
         As in `conv1d` / `conv2d`.
 
     Returns
@@ -280,9 +290,9 @@ def conv_fft(
     >>> w = np.array([1, 10])
     >>> np.round(conv_fft(x, w), 10)
     array([21., 32., 43.])
-    >>> np.round(conv_fft(x, w, padding=(0, 1), padding_mode="circular"), 10)
+    >>> np.round(conv_fft(x, w, padding=((0, 1),), padding_mode="circular"), 10)
     array([21., 32., 43., 14.])
-    >>> conv1d(x, w, padding=(0, 1), padding_mode="circular")
+    >>> conv1d(x, w, padding=((0, 1),), padding_mode="circular")
     array([21, 32, 43, 14])
     """
     xp, wc, spec = prepare(
@@ -292,6 +302,7 @@ def conv_fft(
         stride=stride,
         dilation=dilation,
         padding_mode=padding_mode,
+        groups=groups,
     )
     dtype = np.float32 if xp.dtype == wc.dtype == np.float32 else np.float64
     ndim = len(spec.kernel_size)
@@ -303,15 +314,19 @@ def conv_fft(
     wd = np.zeros((*wc.shape[:2], *span), dtype=dtype)
     wd[(slice(None), slice(None), *(slice(None, None, d) for d in spec.dilation))] = wc
     sizes = tuple(
-        scipy.fft.next_fast_len(n, real=True) for n in xp.shape[1:]
+        scipy.fft.next_fast_len(n, real=True) for n in xp.shape[2:]
     )  # >= padded size: valid outputs never wrap
     xf = scipy.fft.rfftn(xp.astype(dtype, copy=False), s=sizes, axes=axes)
     wf = scipy.fft.rfftn(wd, s=sizes, axes=axes)
-    yf = np.einsum("oc...,c...->o...", wf.conj(), xf)
+    g = spec.groups
+    xf = xf.reshape(xf.shape[0], g, -1, *xf.shape[2:])  # (N, g, C_in / g, ...)
+    wf = wf.reshape(g, -1, *wf.shape[1:])  # (g, C_out / g, C_in / g, ...)
+    yf = np.einsum("goc...,ngc...->ngo...", wf.conj(), xf)
+    yf = yf.reshape(yf.shape[0], -1, *yf.shape[3:])
     y = scipy.fft.irfftn(yf, s=sizes, axes=axes)
     keep = tuple(
         slice(0, (n - 1) * s + 1, s)
         for n, s in zip(spec.output_size, spec.stride, strict=True)
     )
-    y = np.ascontiguousarray(y[(slice(None), *keep)])
+    y = np.ascontiguousarray(y[(slice(None), slice(None), *keep)])
     return add_bias(y, bias, spec)

@@ -10,8 +10,17 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from ._params import ConvSpec, PaddingMode, conv_spec, normalize_shape
+from ._params import (
+    MAX_BYTES,
+    ConvSpec,
+    IntOrTuple,
+    Padding,
+    PaddingMode,
+    conv_spec,
+    shape_of,
+)
 
 __all__ = ["ConvIndex", "conv_index"]
 
@@ -55,18 +64,25 @@ def axis_positions(spec: ConvSpec, axis: int) -> tuple[np.ndarray, np.ndarray]:
         + np.arange(k, dtype=np.int64) * spec.dilation[axis]
         - spec.pads[axis][0]
     )
-    mode = spec.padding_mode
     valid = (q >= 0) & (q < n)
-    if mode == "zeros":
+    if spec.padding_mode == "zeros":
         return q, valid
+    return fold(q, n, spec.padding_mode), np.ones_like(valid)
+
+
+def fold(q: np.ndarray, n: int, mode: str) -> np.ndarray:
+    """Map padded positions ``q`` (``-pad <= q < n + pad``) into ``[0, n)``.
+
+    Wrapping (circular), mirroring without repeating the edge (reflect) or
+    clamping (replicate): where ``np.pad`` copies each padded value from.
+    """
     if mode == "circular":
-        q = q % n
-    elif mode == "reflect":
+        return q % n
+    if mode == "reflect":
         q = np.abs(q)  # pad <= n - 1 (checked), so one reflection suffices
-        q = np.where(q >= n, 2 * (n - 1) - q, q)
-    else:  # replicate
-        q = np.clip(q, 0, n - 1)
-    return q, np.ones_like(valid)
+        return np.where(q >= n, 2 * (n - 1) - q, q)
+    clamped: np.ndarray = np.clip(q, 0, n - 1)  # replicate
+    return clamped
 
 
 def spec_index(
@@ -83,7 +99,7 @@ def spec_index(
     n_out_spatial = int(np.prod(spec.output_size))
     n_in_spatial = int(np.prod(spec.input_size))
     n_kernel = int(np.prod(spec.kernel_size))
-    c_out, c_in = spec.out_channels, spec.in_channels
+    c_out, c_in = spec.out_channels, spec.group_in  # C_in per group
 
     # Broadcast over (C_out, *out, C_in, *k): rows come out in increasing
     # order and, for zeros padding, columns increase within each row.
@@ -101,7 +117,9 @@ def spec_index(
     channel_out = np.arange(c_out)
     channel_in = np.arange(c_in)
     rows = on_axes(channel_out * n_out_spatial, 0)
-    cols = on_axes(channel_in * n_in_spatial, 1 + ndim)
+    # output channel o reads the input channels of its group (block diagonal)
+    group_first = (channel_out // spec.group_out) * (c_in * n_in_spatial)
+    cols = on_axes(channel_in * n_in_spatial, 1 + ndim) + on_axes(group_first, 0)
     taps = on_axes(channel_out * (c_in * n_kernel), 0) + on_axes(
         channel_in * n_kernel, 1 + ndim
     )
@@ -134,18 +152,20 @@ def spec_index(
         select(rows) if with_rows else np.empty(0, dtype=dtype),
         select(cols),
         select(taps),
-        (c_out * n_out_spatial, c_in * n_in_spatial),
+        (spec.rows, spec.cols),
     )
 
 
 def conv_index(
-    weight_shape: tuple[int, ...],
-    input_shape: int | tuple[int, ...],
+    w: ArrayLike | IntOrTuple,
+    input_shape: ArrayLike | IntOrTuple,
     *,
-    padding: int | tuple | str = 0,
-    stride: int | tuple[int, ...] = 1,
-    dilation: int | tuple[int, ...] = 1,
+    stride: IntOrTuple = 1,
+    padding: Padding = 0,
+    dilation: IntOrTuple = 1,
+    groups: int = 1,
     padding_mode: PaddingMode = "zeros",
+    max_bytes: int = MAX_BYTES,
 ) -> ConvIndex:
     r"""Index map of a convolution: rows, columns and taps of its matrix.
 
@@ -156,13 +176,19 @@ def conv_index(
 
     Parameters
     ----------
-    weight_shape : tuple of int
-        ``(k,)``, ``(kh, kw)``, ``(C_out, C_in, k)`` or ``(C_out, C_in, kh, kw)``.
-    input_shape : int or tuple of int
-        ``(n,)``, ``(h, w)``, ``(C_in, n)`` or ``(C_in, h, w)``, matching
-        ``weight_shape``.
-    padding, stride, dilation, padding_mode
+    w : array_like or tuple of int
+        The weight or its shape: ``(k,)``, ``(kh, kw)``,
+        ``(C_out, C_in // groups, k)`` or ``(C_out, C_in // groups, kh, kw)``
+        (an int ``k`` is ``(k,)``).
+    input_shape : array_like or tuple of int
+        The input or its shape: ``(n,)``, ``(h, w)``, ``(C_in, n)`` or
+        ``(C_in, h, w)``, matching ``w`` (an int ``n`` is ``(n,)``).
+    stride, padding, dilation, groups, padding_mode
         As in `conv1d` / `conv2d`.
+    max_bytes : int, optional
+        Refuse to build index arrays estimated to need more than this many
+        bytes (default ``2**30``, 1 GiB): a `ValueError` says how many, before
+        any memory is touched. Raise it to build larger maps.
 
     Returns
     -------
@@ -175,7 +201,10 @@ def conv_index(
 
     Raises
     ------
-    ValueError, TypeError
+    ValueError
+        As in `conv1d` / `conv2d`; also when the map would need more than
+        ``max_bytes``.
+    TypeError
         As in `conv1d` / `conv2d`.
 
     See Also
@@ -217,14 +246,18 @@ def conv_index(
     >>> idx.rows, idx.cols, idx.taps
     (array([0, 1, 1, 2, 2, 3]), array([0, 0, 1, 1, 2, 2]), array([1, 0, 1, 0, 1, 0]))
     """
-    shape = normalize_shape(input_shape, "input_shape")
     spec = conv_spec(
-        tuple(weight_shape),
-        shape,
+        shape_of(w, "w"),
+        shape_of(input_shape, "input_shape"),
         padding=padding,
         stride=stride,
         dilation=dilation,
         padding_mode=padding_mode,
-        names=("weight_shape", "input_shape"),
+        groups=groups,
+        names=("w", "input_shape"),
     )
+    from ._guards import describe, index_bytes, refuse_above  # they use this module
+
+    nbytes = index_bytes(spec)
+    refuse_above(nbytes, nbytes, max_bytes, f"The index map of {describe(spec)}")
     return spec_index(spec)

@@ -9,8 +9,26 @@ import numpy as np
 import scipy.sparse
 from numpy.typing import ArrayLike
 
+from ._format import format_bytes
+from ._guards import (
+    csr_bytes,
+    dense_bytes,
+    describe,
+    index_bytes,
+    refuse_above,
+    sparse_bytes,
+)
 from ._index import axis_positions, spec_index
-from ._params import ConvSpec, PaddingMode, check_dtype, conv_spec, normalize_shape
+from ._params import (
+    MAX_BYTES,
+    ConvSpec,
+    IntOrTuple,
+    Padding,
+    PaddingMode,
+    check_dtype,
+    conv_spec,
+    shape_of,
+)
 
 __all__ = ["conv_matrix"]
 
@@ -39,11 +57,7 @@ def _entries(w: np.ndarray, spec: ConvSpec) -> tuple[np.ndarray, np.ndarray]:
 
 def _dense(w: np.ndarray, spec: ConvSpec) -> np.ndarray:
     """Scatter the (summed) weights into a zero matrix."""
-    shape = (
-        spec.out_channels * int(np.prod(spec.output_size)),
-        spec.in_channels * int(np.prod(spec.input_size)),
-    )
-    m = np.zeros(shape, dtype=w.dtype)
+    m = np.zeros((spec.rows, spec.cols), dtype=w.dtype)
     flat, values = _entries(w, spec)
     m.ravel()[flat] = values
     return m
@@ -51,8 +65,7 @@ def _dense(w: np.ndarray, spec: ConvSpec) -> np.ndarray:
 
 def _csr(w: np.ndarray, spec: ConvSpec) -> scipy.sparse.csr_array:
     """CSR matrix; for zero padding built directly in row order."""
-    n_rows = spec.out_channels * int(np.prod(spec.output_size))
-    n_cols = spec.in_channels * int(np.prod(spec.input_size))
+    n_rows, n_cols = spec.rows, spec.cols
     if spec.padding_mode != "zeros":
         flat, data = _entries(w, spec)  # sorted by row, then column
         rows, cols = np.divmod(flat, n_cols)
@@ -96,7 +109,7 @@ def _csr_zeros(w: np.ndarray, spec: ConvSpec) -> scipy.sparse.csr_array:
     no index arrays of the size of the result.
     """
     ndim = len(spec.input_size)
-    c_out, c_in = spec.out_channels, spec.in_channels
+    c_out, c_in = spec.out_channels, spec.group_in  # C_in per group
     tables = [axis_positions(spec, a) for a in range(ndim)]
     counts = [ok.sum(axis=1) for _, ok in tables]
     totals = [int(c.sum()) for c in counts]  # taps over all outputs, per axis
@@ -105,8 +118,7 @@ def _csr_zeros(w: np.ndarray, spec: ConvSpec) -> scipy.sparse.csr_array:
         row_counts = np.multiply.outer(row_counts, c).ravel()
     row_counts *= c_in
     nnz_one = int(row_counts.sum())  # one output channel
-    n_rows = c_out * row_counts.size
-    n_cols = c_in * int(np.prod(spec.input_size))
+    n_rows, n_cols = spec.rows, spec.cols
     dtype = np.int32 if max(nnz_one * c_out, n_cols) <= _INT32_MAX else np.int64
     indptr = np.zeros(n_rows + 1, dtype=dtype)
     np.cumsum(np.tile(row_counts, c_out), out=indptr[1:])
@@ -122,8 +134,8 @@ def _csr_zeros(w: np.ndarray, spec: ConvSpec) -> scipy.sparse.csr_array:
             continue  # outputs that only see padding have no entries
         # Walk down the axes: the entries of a prefix of outputs form a line;
         # a run of outputs along the next axis is a slice of that line.
-        index_view = indices[:nnz_one].reshape(1, nnz_one)  # first channel
-        data_view = data.reshape(c_out, nnz_one)
+        index_view: np.ndarray = indices[:nnz_one].reshape(1, nnz_one)  # channel 0
+        data_view: np.ndarray = data.reshape(c_out, nnz_one)
         inner = c_in  # entries per output of the axes walked so far
         for a, (lo, hi, _, cnt) in enumerate(combo):
             rest = int(np.prod(totals[a + 1 :]))  # all later axes, all outputs
@@ -154,8 +166,14 @@ def _csr_zeros(w: np.ndarray, spec: ConvSpec) -> scipy.sparse.csr_array:
         taps = tuple(slice(run[2], run[2] + run[3]) for run in combo)
         block = w[(slice(None), slice(None), *taps)]
         np.copyto(data_view, block.reshape(c_out, *(1,) * ndim, -1))
-    # every output channel has the column pattern of the first
-    indices[nnz_one:].reshape(c_out - 1, nnz_one)[...] = indices[:nnz_one]
+    # every output channel has the column pattern of the first, moved to the
+    # input channels of its group (block diagonal when groups > 1)
+    shift = (np.arange(1, c_out) // spec.group_out) * (c_in * n_in)
+    np.add(
+        indices[:nnz_one],
+        shift.astype(dtype)[:, None],
+        out=indices[nnz_one:].reshape(c_out - 1, nnz_one),
+    )
     m = scipy.sparse.csr_array((data, indices, indptr), shape=(n_rows, n_cols))
     m.has_canonical_format = True  # sorted columns, no duplicates
     return m
@@ -163,13 +181,15 @@ def _csr_zeros(w: np.ndarray, spec: ConvSpec) -> scipy.sparse.csr_array:
 
 def conv_matrix(
     w: ArrayLike,
-    input_shape: int | tuple[int, ...],
+    input_shape: ArrayLike | IntOrTuple,
     *,
-    padding: int | tuple | str = 0,
-    stride: int | tuple[int, ...] = 1,
-    dilation: int | tuple[int, ...] = 1,
+    stride: IntOrTuple = 1,
+    padding: Padding = 0,
+    dilation: IntOrTuple = 1,
+    groups: int = 1,
     padding_mode: PaddingMode = "zeros",
     format: Literal["dense", "sparse", "csr"] = "dense",
+    max_bytes: int = MAX_BYTES,
 ) -> np.ndarray | scipy.sparse.csr_array:
     r"""The matrix of a convolution: ``M @ x.ravel() == conv(x, w).ravel()``.
 
@@ -179,17 +199,22 @@ def conv_matrix(
 
     Parameters
     ----------
-    w : (k,), (kh, kw), (C_out, C_in, k) or (C_out, C_in, kh, kw) array_like
+    w : (k,), (kh, kw), (C_out, C_in // groups, k) or (C_out, C_in // groups, kh, kw) array_like
         Kernel, as for `conv1d` / `conv2d`.
-    input_shape : int or tuple of int
-        Shape of ``x``: ``(n,)``, ``(h, w)``, ``(C_in, n)`` or
-        ``(C_in, h, w)`` respectively.
-    padding, stride, dilation, padding_mode
-        As in `conv1d` / `conv2d`.
+    input_shape : array_like or tuple of int
+        ``x`` or its shape (one sample): ``(n,)``, ``(h, w)``, ``(C_in, n)``
+        or ``(C_in, h, w)`` respectively; an int ``n`` is ``(n,)``.
+    stride, padding, dilation, groups, padding_mode
+        As in `conv1d` / `conv2d`. With ``groups > 1`` the matrix is block
+        diagonal: one block per group (depthwise: one per channel).
     format : {"dense", "sparse", "csr"}, optional
         ``"dense"`` returns an ndarray, ``"sparse"`` (or its synonym ``"csr"``) a
         ``scipy.sparse.csr_array``
         (int32 indices when they fit, columns sorted, duplicates summed).
+    max_bytes : int, optional
+        Refuse to build a matrix estimated to need more than this many bytes
+        (default ``2**30``, 1 GiB). The estimate is arithmetic (see
+        `matrix_cost`): a refusal is immediate and allocates nothing.
 
     Returns
     -------
@@ -201,7 +226,9 @@ def conv_matrix(
     Raises
     ------
     ValueError
-        If ``format`` is unknown, or as in `conv1d` / `conv2d`.
+        If ``format`` is unknown, or as in `conv1d` / `conv2d`; or if the
+        matrix would need more than ``max_bytes`` (the message gives the
+        size and suggests ``format="sparse"`` or `conv_operator`).
     TypeError
         If ``w`` does not hold real numbers.
 
@@ -210,6 +237,7 @@ def conv_matrix(
     conv1d, conv2d : The convolution computed directly.
     conv_index : The (row, column, tap) triples the matrix is made of.
     conv_matrix_symbolic : The same matrix with tap names.
+    conv_operator : The same matrix as a LinearOperator, never built.
     scipy.linalg.convolution_matrix : True convolution (flipped kernel).
 
     Notes
@@ -294,13 +322,34 @@ def conv_matrix(
         raise ValueError(msg)
     spec = conv_spec(
         w.shape,
-        normalize_shape(input_shape, "input_shape"),
+        shape_of(input_shape, "input_shape"),
         padding=padding,
         stride=stride,
         dilation=dilation,
         padding_mode=padding_mode,
+        groups=groups,
         names=("w", "input_shape"),
     )
+    what = f"The {{}} matrix of {describe(spec)}"
     if format == "dense":
+
+        def hint() -> str:
+            sparse = format_bytes(csr_bytes(spec, w.itemsize))
+            return (
+                f' Use format="sparse" ({sparse}), or conv_operator(w, '
+                "input_shape, ...), which applies the matrix without building it."
+            )
+
+        size = dense_bytes(spec, w.itemsize)
+        peak = size + index_bytes(spec)
+        refuse_above(size, peak, max_bytes, what.format("dense"), hint)
         return _dense(w, spec)
+    size, peak = csr_bytes(spec, w.itemsize), sparse_bytes(spec, w.itemsize)
+    refuse_above(
+        size,
+        peak,
+        max_bytes,
+        what.format("sparse"),
+        lambda: " Use conv_operator(w, input_shape, ...): it never builds the matrix.",
+    )
     return _csr(w, spec)

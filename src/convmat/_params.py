@@ -1,10 +1,30 @@
-"""Normalising convolution options and the output-size arithmetic.
+"""The one rule for arguments: every function of convmat checks them here.
 
-Every public function of convmat accepts PyTorch's options (``padding``,
-``stride``, ``dilation``, ``padding_mode``) in several spellings. This module
-turns them into one canonical form, checks them, and computes output sizes, so
-that the direct convolution, the index map and the transposed convolution all
-agree on what an option means.
+The rule, stated once (the API reference repeats it):
+
+- Order. Functions that *compute* on data take PyTorch's positional order,
+  ``x, w, bias, stride, padding, dilation, groups`` (transposes:
+  ``g, w, bias, stride, padding, output_padding, groups, dilation``).
+  Functions that *describe* a convolution (its matrix, index map, operator,
+  output shape, cost) take the weight first, then the input shape:
+  ``(w, input_shape, ...)``, with the options as keywords.
+- Array or shape. Wherever only a shape matters, an array is accepted in its
+  place and stands for its ``.shape``.
+- Ints. A *shape* given as an int ``n`` is the one-axis shape ``(n,)``, as
+  in numpy (``np.zeros(4)``); an *option* given as an int (``stride``,
+  ``padding``, ``dilation``, ``output_padding``, a pooling window) applies to
+  every spatial axis, as in PyTorch. NumPy integers are ints everywhere;
+  bools are not.
+- Padding. An int (both sides of every axis), a string (``"valid"``,
+  ``"same"``, ``"full"``), or a tuple with one entry per spatial axis, each
+  an int (both sides) or a ``(before, after)`` pair, as PyTorch's
+  ``padding=(ph, pw)``. In 1-D, ``(left, right)`` padding is ``((left,
+  right),)``.
+- Shapes of data. ``x`` is ``spatial``, ``(C_in, *spatial)`` or
+  ``(N, C_in, *spatial)`` (a batch); ``w`` is ``kernel`` (with a
+  single-channel ``x``) or ``(C_out, C_in // groups, *kernel)``; a bias is
+  one value per output channel, shape ``(C_out,)`` (a scalar or ``(1,)`` for
+  the single-channel form).
 """
 
 from __future__ import annotations
@@ -20,11 +40,16 @@ __all__ = ["output_shape"]
 
 PaddingMode = Literal["zeros", "circular", "reflect", "replicate"]
 PaddingString = Literal["valid", "same", "full"]
+Padding = int | str | tuple[int | tuple[int, int], ...]
+IntOrTuple = int | tuple[int, ...]
+
+#: Default of every ``max_bytes`` keyword (1 GiB): see `convmat._guards`.
+MAX_BYTES = 2**30
 
 _PADDING_MODES = ("zeros", "circular", "reflect", "replicate")
 _PADDING_STRINGS = ("valid", "same", "full")
 #: ``np.pad`` mode for each PyTorch ``padding_mode``.
-NP_PAD_MODE = {
+NP_PAD_MODE: dict[str, Literal["constant", "wrap", "reflect", "edge"]] = {
     "zeros": "constant",
     "circular": "wrap",
     "reflect": "reflect",
@@ -32,45 +57,49 @@ NP_PAD_MODE = {
 }
 
 
-def _is_int(value: object) -> bool:
+def is_int(value: object) -> bool:
     """True for Python and NumPy integers, False for bools (a common typo)."""
-    return isinstance(value, int | np.integer) and not isinstance(
+    return isinstance(value, numbers.Integral) and not isinstance(
         value, bool | np.bool_
     )
 
 
 def check_int(value: object, name: str, *, minimum: int = 1) -> int:
     """`value` as a Python int >= `minimum`; bools and floats are refused."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    if not is_int(value):
         msg = f"`{name}` must be an int, got {type(value).__name__}"
         raise TypeError(msg)
-    value = int(value)
-    if value < minimum:
-        msg = f"`{name}` must be >= {minimum}, got {value}"
+    number = operator.index(value)  # type: ignore[arg-type]
+    if number < minimum:
+        msg = f"`{name}` must be >= {minimum}, got {number}"
         raise ValueError(msg)
-    return value
+    return number
 
 
-def normalize_ints(value: object, ndim: int, name: str) -> tuple[int, ...]:
-    """An int or a tuple of ``ndim`` ints, each >= 1 (stride, dilation)."""
+def normalize_ints(
+    value: object, ndim: int, name: str, *, minimum: int = 1
+) -> tuple[int, ...]:
+    """An option: an int for every axis, or a tuple of ``ndim`` ints."""
     values = value if isinstance(value, tuple | list) else (value,) * ndim
     if len(values) != ndim:
         msg = f"`{name}` must be an int or a tuple of {ndim} ints, got {value!r}"
         raise ValueError(msg)
+    numbers_: list[int] = []
     for v in values:
-        if not _is_int(v):
+        if not is_int(v):
             msg = f"`{name}` must contain ints, got {value!r}"
             raise TypeError(msg)
-        if v < 1:
-            msg = f"`{name}` must be >= 1, got {value!r}"
+        numbers_.append(operator.index(v))  # type: ignore[arg-type]
+        if numbers_[-1] < minimum:
+            msg = f"`{name}` must be >= {minimum}, got {value!r}"
             raise ValueError(msg)
-    return tuple(operator.index(v) for v in values)
+    return tuple(numbers_)
 
 
 def normalize_shape(shape: object, name: str) -> tuple[int, ...]:
-    """An int or a tuple of non-negative ints (an array shape)."""
-    values = (shape,) if _is_int(shape) else shape
-    if not isinstance(values, tuple | list) or not all(_is_int(v) for v in values):
+    """A shape: an int ``n`` is ``(n,)``; a tuple or list holds sizes >= 1."""
+    values = (shape,) if is_int(shape) else shape
+    if not isinstance(values, tuple | list) or not all(is_int(v) for v in values):
         msg = f"`{name}` must be an int or a tuple of ints, got {shape!r}"
         raise TypeError(msg)
     if any(v < 1 for v in values):
@@ -79,18 +108,32 @@ def normalize_shape(shape: object, name: str) -> tuple[int, ...]:
     return tuple(operator.index(v) for v in values)
 
 
-def _pair(value: object, name: str) -> tuple[int, int]:
+def shape_of(value: object, name: str) -> tuple[int, ...]:
+    """Array or shape: an ndarray stands for its shape, else `normalize_shape`."""
+    if isinstance(value, np.ndarray):
+        return normalize_shape(value.shape, name)
+    if is_int(value) or (
+        isinstance(value, tuple | list) and all(is_int(v) for v in value)
+    ):
+        return normalize_shape(value, name)
+    msg = (
+        f"`{name}` must be an array, an int or a tuple of ints, "
+        f"got {type(value).__name__}"
+    )
+    raise TypeError(msg)
+
+
+def _pair(value: object) -> tuple[int, int] | None:
     """One axis of padding: an int (both sides) or a (before, after) pair."""
-    if _is_int(value):
-        return (operator.index(value), operator.index(value))
+    if is_int(value):
+        return (operator.index(value), operator.index(value))  # type: ignore[arg-type]
     if (
         isinstance(value, tuple | list)
         and len(value) == 2
-        and all(_is_int(v) for v in value)
+        and all(is_int(v) for v in value)
     ):
         return (operator.index(value[0]), operator.index(value[1]))
-    msg = f"`{name}` has an invalid entry {value!r}: expected an int or a pair"
-    raise ValueError(msg)
+    return None
 
 
 def normalize_padding(
@@ -101,9 +144,9 @@ def normalize_padding(
 ) -> tuple[tuple[int, int], ...]:
     """Padding as one ``(before, after)`` pair per spatial axis.
 
-    Accepted: an int; a string ``"valid"``, ``"same"`` or ``"full"``; in 1-D a
-    ``(left, right)`` pair; in 2-D an ``(ph, pw)`` pair or
-    ``((top, bottom), (left, right))``.
+    Accepted: an int; a string ``"valid"``, ``"same"`` or ``"full"``; a tuple
+    with one entry per spatial axis, each an int or a ``(before, after)``
+    pair (PyTorch's ``(ph, pw)``; in 1-D ``((left, right),)``).
     """
     ndim = len(kernel_size)
     if isinstance(padding, str):
@@ -122,19 +165,27 @@ def normalize_padding(
             msg = f"`padding='same'` requires `stride=1`, got stride={stride!r}"
             raise ValueError(msg)
         return tuple((t // 2, t - t // 2) for t in totals)
-    if _is_int(padding):
-        pads = ((operator.index(padding),) * 2,) * ndim
+    if is_int(padding):
+        p = operator.index(padding)  # type: ignore[arg-type]
+        pads: tuple[tuple[int, int], ...] = ((p, p),) * ndim
     elif isinstance(padding, tuple | list):
-        if ndim == 1 and len(padding) == 2 and all(_is_int(v) for v in padding):
-            pads = (_pair(padding, "padding"),)
-        elif len(padding) == ndim:
-            pads = tuple(_pair(p, "padding") for p in padding)
-        else:
+        if len(padding) != ndim:
+            hint = ""
+            if ndim == 1 and len(padding) == 2:
+                hint = f"; for (left, right) padding in 1-D write ({tuple(padding)},)"
             msg = (
                 f"`padding` must have one entry per spatial axis ({ndim}), "
-                f"got {padding!r}"
+                f"got {padding!r}{hint}"
             )
             raise ValueError(msg)
+        pairs = [_pair(p) for p in padding]
+        if any(p is None for p in pairs):
+            msg = (
+                f"`padding` has an invalid entry in {padding!r}: expected an int "
+                "or a (before, after) pair of ints per axis"
+            )
+            raise ValueError(msg)
+        pads = tuple(p for p in pairs if p is not None)
     else:
         msg = f"`padding` must be an int, a tuple or a string, got {padding!r}"
         raise TypeError(msg)
@@ -175,92 +226,12 @@ def _output_sizes(
     return tuple(out)
 
 
-def output_shape(
-    input_shape: int | tuple[int, ...],
-    kernel_size: int | tuple[int, ...],
-    *,
-    padding: int | tuple | str = 0,
-    stride: int | tuple[int, ...] = 1,
-    dilation: int | tuple[int, ...] = 1,
-) -> tuple[int, ...]:
-    """Spatial output shape of a convolution.
-
-    Applies, per spatial axis, the output-size formula of Dumoulin and
-    Visin (2016) (the one PyTorch documents for ``Conv1d``/``Conv2d``).
-
-    Parameters
-    ----------
-    input_shape : int or tuple of int
-        Spatial input shape ``(n,)`` or ``(h, w)``; an int means ``(n,)``.
-        Channels are not part of it.
-    kernel_size : int or tuple of int
-        Kernel size; an int is used for every axis.
-    padding : int, tuple or {"valid", "same", "full"}, optional
-        An int (both sides of every axis), a ``(left, right)`` pair in 1-D, an
-        ``(ph, pw)`` pair or ``((top, bottom), (left, right))`` in 2-D.
-        ``"valid"`` is no padding, ``"same"`` pads ``dilation*(k-1)`` in total
-        with the extra element after (right/bottom, as PyTorch) and requires
-        ``stride=1``, ``"full"`` pads ``dilation*(k-1)`` on both sides.
-    stride, dilation : int or tuple of int, optional
-        Step between outputs and spacing between taps, each >= 1.
-
-    Returns
-    -------
-    tuple of int
-        ``floor((n + p_left + p_right - dilation*(k-1) - 1) / stride) + 1``
-        for each axis.
-
-    Raises
-    ------
-    ValueError
-        If ``stride`` or ``dilation`` is < 1, ``padding`` is negative or an
-        unknown string, ``"same"`` is asked with ``stride > 1``, or the dilated
-        kernel is larger than the padded input.
-    TypeError
-        If a size, ``stride`` or ``dilation`` is not an int.
-
-    See Also
-    --------
-    conv1d, conv2d : The convolutions whose output this predicts.
-
-    Notes
-    -----
-    With ``p = p_left + p_right`` and ``k' = dilation*(k-1) + 1`` the dilated
-    kernel size, the kernel fits ``n + p - k' + 1`` times into the padded
-    input; every ``stride``-th placement is kept.
-
-    References
-    ----------
-    V. Dumoulin and F. Visin, "A guide to convolution arithmetic for
-    deep learning", arXiv:1603.07285, 2016.
-
-    Examples
-    --------
-    >>> from convmat import output_shape
-    >>> output_shape(4, 2)
-    (3,)
-    >>> output_shape((224, 224), 3, padding=1)
-    (224, 224)
-    >>> output_shape((5, 5), 3, stride=2)
-    (2, 2)
-    >>> output_shape(6, 4, padding="same")
-    (6,)
-    """
-    shape = normalize_shape(input_shape, "input_shape")
-    ndim = len(shape)
-    kernel = normalize_ints(kernel_size, ndim, "kernel_size")
-    strides = normalize_ints(stride, ndim, "stride")
-    dilations = normalize_ints(dilation, ndim, "dilation")
-    pads = normalize_padding(padding, kernel, strides, dilations)
-    return _output_sizes(shape, kernel, pads, strides, dilations)
-
-
 class ConvSpec(NamedTuple):
     """Every option of one convolution, checked and in canonical form."""
 
     multichannel: bool
     out_channels: int  # 1 for the single-channel form
-    in_channels: int
+    in_channels: int  # all of them (C_in), not per group
     input_size: tuple[int, ...]  # spatial
     kernel_size: tuple[int, ...]
     output_size: tuple[int, ...]  # spatial
@@ -268,27 +239,49 @@ class ConvSpec(NamedTuple):
     stride: tuple[int, ...]
     dilation: tuple[int, ...]
     padding_mode: str
+    groups: int = 1
+    batch: int | None = None  # N, or None without a batch axis
+
+    @property
+    def group_in(self) -> int:
+        """Input channels each output channel reads, ``C_in // groups``."""
+        return self.in_channels // self.groups
+
+    @property
+    def group_out(self) -> int:
+        """Output channels of each group, ``C_out // groups``."""
+        return self.out_channels // self.groups
 
     @property
     def input_shape(self) -> tuple[int, ...]:
-        """Full input shape, with the channel axis in the multi-channel form."""
+        """Input shape of one sample, with the channel axis in the multi form."""
         if self.multichannel:
             return (self.in_channels, *self.input_size)
         return self.input_size
 
     @property
     def weight_shape(self) -> tuple[int, ...]:
-        """Full weight shape: ``(C_out, C_in, *k)``, or ``k`` in the single form."""
+        """``(C_out, C_in // groups, *k)``, or ``k`` in the single form."""
         if self.multichannel:
-            return (self.out_channels, self.in_channels, *self.kernel_size)
+            return (self.out_channels, self.group_in, *self.kernel_size)
         return self.kernel_size
 
     @property
     def out_shape(self) -> tuple[int, ...]:
-        """Full output shape, with the channel axis in the multi-channel form."""
+        """Output shape of one sample, with the channel axis in the multi form."""
         if self.multichannel:
             return (self.out_channels, *self.output_size)
         return self.output_size
+
+    @property
+    def rows(self) -> int:
+        """Rows of the matrix: the size of one sample's output."""
+        return self.out_channels * math.prod(self.output_size)
+
+    @property
+    def cols(self) -> int:
+        """Columns of the matrix: the size of one sample's input."""
+        return self.in_channels * math.prod(self.input_size)
 
 
 def conv_spec(
@@ -298,21 +291,25 @@ def conv_spec(
     padding: object,
     stride: object,
     dilation: object,
-    padding_mode: object,
+    padding_mode: object = "zeros",
+    groups: object = 1,
     ndim: int | None = None,
     names: tuple[str, str] = ("w", "x"),
+    batch: bool = False,
 ) -> ConvSpec:
     """Check a weight shape against an input shape and normalise the options.
 
     ``ndim`` (1 or 2) is the number of spatial axes when the caller knows it
     (``conv1d``/``conv2d``); otherwise it is read from ``weight_shape``:
-    ``(k,)`` and ``(C_out, C_in, k)`` are 1-D, ``(kh, kw)`` and
-    ``(C_out, C_in, kh, kw)`` are 2-D. ``names`` are the caller's names for the
-    weight and the input, used in error messages.
+    ``(k,)`` and ``(C_out, C_in // groups, k)`` are 1-D, ``(kh, kw)`` and
+    ``(C_out, C_in // groups, kh, kw)`` are 2-D. With ``batch`` the input may
+    carry a leading batch axis ``(N, C_in, *spatial)``. ``names`` are the
+    caller's names for the weight and the input, used in error messages.
     """
     w_name, x_name = names
     weight_shape = tuple(weight_shape)
     input_shape = tuple(input_shape)
+    n_groups = check_int(groups, "groups")
     if ndim is None:
         ndim = {1: 1, 2: 2, 3: 1, 4: 2}.get(len(weight_shape))
         if ndim is None:
@@ -321,18 +318,24 @@ def conv_spec(
                 f"(C_out, C_in, kh, kw), got shape {weight_shape}"
             )
             raise ValueError(msg)
+    n_batch = None
     if len(input_shape) == ndim:
         multichannel = False
-        expected_w = ndim
     elif len(input_shape) == ndim + 1:
         multichannel = True
-        expected_w = ndim + 2
+    elif batch and len(input_shape) == ndim + 2:
+        multichannel = True
+        n_batch, input_shape = input_shape[0], input_shape[1:]
     else:
-        msg = (
-            f"`{x_name}` must have {ndim} (spatial) or {ndim + 1} (channels first) "
-            f"dimensions, got shape {input_shape}"
-        )
+        forms = f"{ndim} (spatial) or {ndim + 1} (channels first)"
+        if batch:
+            forms = (
+                f"{ndim} (spatial), {ndim + 1} (channels first) or {ndim + 2} (batch)"
+            )
+        what = "" if batch else " (one sample: no batch axis)"
+        msg = f"`{x_name}` must have {forms} dimensions{what}, got shape {input_shape}"
         raise ValueError(msg)
+    expected_w = ndim + 2 if multichannel else ndim
     if len(weight_shape) != expected_w:
         form = "(C_in, *spatial)" if multichannel else "spatial only"
         msg = (
@@ -346,17 +349,35 @@ def conv_spec(
             f"{weight_shape} and {input_shape}"
         )
         raise ValueError(msg)
+    if n_batch is not None and n_batch < 1:
+        msg = f"`{x_name}` must have a batch of at least 1, got {n_batch}"
+        raise ValueError(msg)
     if multichannel:
-        c_out, c_in = weight_shape[:2]
-        if input_shape[0] != c_in:
+        c_out, c_in_group = weight_shape[:2]
+        c_in = input_shape[0]
+        if c_out % n_groups:
             msg = (
-                f"channel mismatch: `{w_name}` has C_in={c_in} (shape {weight_shape}) "
-                f"but `{x_name}` has {input_shape[0]} channels (shape {input_shape})"
+                f"`groups`={n_groups} must divide the output channels of `{w_name}`,"
+                f" got C_out={c_out} (shape {weight_shape})"
+            )
+            raise ValueError(msg)
+        if c_in != c_in_group * n_groups:
+            msg = (
+                f"channel mismatch: `{x_name}` has {c_in} channels (shape "
+                f"{input_shape}) but `{w_name}` of shape {weight_shape} with "
+                f"groups={n_groups} expects C_in = {c_in_group} * {n_groups} = "
+                f"{c_in_group * n_groups}"
             )
             raise ValueError(msg)
         kernel = weight_shape[2:]
         size = input_shape[1:]
     else:
+        if n_groups != 1:
+            msg = (
+                f"`groups`={n_groups} needs channels: `{w_name}` of shape "
+                f"(C_out, C_in // groups, *kernel), got shape {weight_shape}"
+            )
+            raise ValueError(msg)
         c_out = c_in = 1
         kernel = weight_shape
         size = input_shape
@@ -375,8 +396,112 @@ def conv_spec(
                 raise ValueError(msg)
     out = _output_sizes(size, kernel, pads, strides, dilations)
     return ConvSpec(
-        multichannel, c_out, c_in, size, kernel, out, pads, strides, dilations, mode
+        multichannel,
+        c_out,
+        c_in,
+        size,
+        kernel,
+        out,
+        pads,
+        strides,
+        dilations,
+        mode,
+        n_groups,
+        n_batch,
     )
+
+
+def output_shape(
+    w: object,
+    input_shape: object,
+    *,
+    stride: IntOrTuple = 1,
+    padding: Padding = 0,
+    dilation: IntOrTuple = 1,
+    groups: int = 1,
+) -> tuple[int, ...]:
+    """Output shape of a convolution.
+
+    Applies, per spatial axis, the output-size formula of Dumoulin and
+    Visin (2016) (the one PyTorch documents for ``Conv1d``/``Conv2d``).
+
+    Parameters
+    ----------
+    w : array or tuple of int
+        The weight or its shape: ``(k,)``, ``(kh, kw)`` (spatial only) or
+        ``(C_out, C_in // groups, *kernel)``. An int ``k`` is ``(k,)``.
+    input_shape : array or tuple of int
+        The input or its shape: spatial only (``(n,)``, ``(h, w)``, an int
+        ``n`` is ``(n,)``), ``(C_in, *spatial)``, or ``(N, C_in, *spatial)``.
+    stride, dilation : int or tuple of int, optional
+        Step between outputs and spacing between taps, each >= 1; an int
+        applies to every axis.
+    padding : int, tuple or {"valid", "same", "full"}, optional
+        An int (both sides of every axis), or one entry per axis, each an int
+        or a ``(before, after)`` pair. ``"valid"`` is no padding, ``"same"``
+        pads ``dilation*(k-1)`` in total with the extra element after
+        (right/bottom, as PyTorch) and requires ``stride=1``, ``"full"`` pads
+        ``dilation*(k-1)`` on both sides.
+    groups : int, optional
+        Channel groups, as for `conv2d`.
+
+    Returns
+    -------
+    tuple of int
+        The shape of ``conv(x, w)``: the input's form with ``C_out`` for
+        ``C_in`` and, for each spatial axis,
+        ``floor((n + p_before + p_after - dilation*(k-1) - 1) / stride) + 1``.
+
+    Raises
+    ------
+    ValueError
+        If the shapes do not go together, ``stride`` or ``dilation`` is < 1,
+        ``padding`` is negative or an unknown string, ``"same"`` is asked
+        with ``stride > 1``, or the dilated kernel is larger than the padded
+        input.
+    TypeError
+        If a size, ``stride`` or ``dilation`` is not an int.
+
+    See Also
+    --------
+    conv1d, conv2d : The convolutions whose output this predicts.
+
+    Notes
+    -----
+    With ``p = p_before + p_after`` and ``k' = dilation*(k-1) + 1`` the
+    dilated kernel size, the kernel fits ``n + p - k' + 1`` times into the
+    padded input; every ``stride``-th placement is kept.
+
+    References
+    ----------
+    V. Dumoulin and F. Visin, "A guide to convolution arithmetic for
+    deep learning", arXiv:1603.07285, 2016.
+
+    Examples
+    --------
+    >>> from convmat import output_shape
+    >>> output_shape(2, 4)
+    (3,)
+    >>> output_shape((3, 3), (224, 224), padding=1)
+    (224, 224)
+    >>> output_shape((64, 3, 3, 3), (8, 3, 224, 224), stride=2)
+    (8, 64, 111, 111)
+    >>> output_shape(4, 6, padding="same")
+    (6,)
+    """
+    spec = conv_spec(
+        shape_of(w, "w"),
+        shape_of(input_shape, "input_shape"),
+        padding=padding,
+        stride=stride,
+        dilation=dilation,
+        groups=groups,
+        names=("w", "input_shape"),
+        batch=True,
+    )
+    if spec.batch is None:
+        return spec.out_shape
+    return (spec.batch, *spec.out_shape)
 
 
 def check_dtype(a: np.ndarray, name: str) -> None:
@@ -384,6 +509,20 @@ def check_dtype(a: np.ndarray, name: str) -> None:
     if a.dtype.kind not in "iuf":
         msg = f"`{name}` must hold real numbers (integer or float), got dtype {a.dtype}"
         raise TypeError(msg)
+
+
+def check_bias(bias: object, channels: int, multichannel: bool) -> np.ndarray | None:
+    """A bias: shape ``(C_out,)``; a scalar or ``(1,)`` in the single form."""
+    if bias is None:
+        return None
+    b = np.asarray(bias)
+    check_dtype(b, "bias")
+    allowed = [(channels,)] if multichannel else [(), (1,)]
+    if b.shape not in allowed:
+        expected = " or ".join(str(s) for s in allowed)
+        msg = f"`bias` must have shape {expected}, got shape {b.shape}"
+        raise ValueError(msg)
+    return b
 
 
 def prod(shape: tuple[int, ...]) -> int:

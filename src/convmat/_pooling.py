@@ -15,7 +15,6 @@ __all__ = [
     "shift",
 ]
 
-import numbers
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -23,30 +22,14 @@ import numpy as np
 import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
+from ._params import check_dtype, check_int, is_int, normalize_ints
+
 
 def _real_array(x: npt.ArrayLike) -> np.ndarray:
     """`x` as an array of integers or floats (bool, complex, objects refused)."""
     x = np.asarray(x)
-    if x.dtype.kind not in "iuf":
-        msg = f"`x` must hold integers or floats, got dtype {x.dtype}"
-        raise TypeError(msg)
+    check_dtype(x, "x")
     return x
-
-
-def _pair(value: Any, name: str) -> tuple[int, int]:
-    """An int or a pair of ints >= 1, as a pair."""
-    items = (value, value) if not isinstance(value, Sequence) else tuple(value)
-    if len(items) != 2:
-        msg = f"`{name}` must be an int or a pair of ints, got {value!r}"
-        raise ValueError(msg)
-    for item in items:
-        if isinstance(item, bool) or not isinstance(item, numbers.Integral):
-            msg = f"`{name}` must be an int or a pair of ints, got {value!r}"
-            raise TypeError(msg)
-        if item < 1:
-            msg = f"`{name}` must be >= 1, got {value!r}"
-            raise ValueError(msg)
-    return int(items[0]), int(items[1])
 
 
 def _windows(x: npt.ArrayLike, kernel_size: Any, stride: Any) -> np.ndarray:
@@ -55,8 +38,8 @@ def _windows(x: npt.ArrayLike, kernel_size: Any, stride: Any) -> np.ndarray:
     if x.ndim < 2:
         msg = f"`x` must have shape (h, w) or (C, h, w), got shape {x.shape}"
         raise ValueError(msg)
-    kernel = _pair(kernel_size, "kernel_size")
-    step = kernel if stride is None else _pair(stride, "stride")
+    kernel = normalize_ints(kernel_size, 2, "kernel_size")
+    step = kernel if stride is None else normalize_ints(stride, 2, "stride")
     if kernel[0] > x.shape[-2] or kernel[1] > x.shape[-1]:
         msg = (
             f"`kernel_size` {kernel} is larger than the input's spatial size "
@@ -122,7 +105,8 @@ def max_pool2d(
     array([[10, 11],
            [14, 15]])
     """
-    return _windows(x, kernel_size, stride).max(axis=(-2, -1))
+    pooled: np.ndarray = _windows(x, kernel_size, stride).max(axis=(-2, -1))
+    return pooled
 
 
 def avg_pool2d(
@@ -169,15 +153,14 @@ def avg_pool2d(
     array([[ 2.5,  4.5],
            [10.5, 12.5]])
     """
-    return _windows(x, kernel_size, stride).mean(axis=(-2, -1))
+    pooled: np.ndarray = _windows(x, kernel_size, stride).mean(axis=(-2, -1))
+    return pooled
 
 
 def _spatial_axes(x: np.ndarray, spatial_dims: Any) -> tuple[int, ...]:
     """The last `spatial_dims` axes of `x`, checked."""
-    if isinstance(spatial_dims, bool) or not isinstance(spatial_dims, numbers.Integral):
-        msg = f"`spatial_dims` must be an int, got {type(spatial_dims).__name__}"
-        raise TypeError(msg)
-    if not 1 <= spatial_dims <= x.ndim:
+    spatial_dims = check_int(spatial_dims, "spatial_dims")
+    if spatial_dims > x.ndim:
         msg = (
             f"`spatial_dims` must be between 1 and x.ndim = {x.ndim}, "
             f"got {spatial_dims}"
@@ -327,7 +310,7 @@ def shift(
     x = np.asarray(x)
     disp = (d,) if not isinstance(d, Sequence) else tuple(d)
     for item in disp:
-        if isinstance(item, bool) or not isinstance(item, numbers.Integral):
+        if not is_int(item):
             msg = f"`d` must be an int or a tuple of ints, got {d!r}"
             raise TypeError(msg)
     if len(disp) > x.ndim:

@@ -15,8 +15,17 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ._guards import describe, index_bytes, refuse_above
 from ._index import spec_index
-from ._params import ConvSpec, PaddingMode, conv_spec, normalize_shape
+from ._params import (
+    MAX_BYTES,
+    ConvSpec,
+    IntOrTuple,
+    Padding,
+    PaddingMode,
+    conv_spec,
+    shape_of,
+)
 
 __all__ = [
     "conv_equations",
@@ -29,7 +38,7 @@ __all__ = [
 _ENVS = ("bmatrix", "pmatrix", "matrix", "vmatrix", "Bmatrix", "Vmatrix")
 
 
-def vector_symbols(name: str, shape: int | tuple[int, ...]) -> np.ndarray:
+def vector_symbols(name: str, shape: ArrayLike | IntOrTuple) -> np.ndarray:
     r"""Array of 1-based LaTeX symbols ``name_{i}``, ``name_{i,j}``, ...
 
     Parameters
@@ -37,8 +46,9 @@ def vector_symbols(name: str, shape: int | tuple[int, ...]) -> np.ndarray:
     name : str
         The letter (or LaTeX command) to subscript, e.g. ``"a"`` or
         ``r"\alpha"``.
-    shape : int or tuple of int
-        Shape of the array of symbols.
+    shape : array_like or tuple of int
+        Shape of the array of symbols (an array stands for its shape; an int
+        ``n`` is ``(n,)``).
 
     Returns
     -------
@@ -59,7 +69,7 @@ def vector_symbols(name: str, shape: int | tuple[int, ...]) -> np.ndarray:
     array([['x_{1,1}', 'x_{1,2}'],
            ['x_{2,1}', 'x_{2,2}']], dtype='<U7')
     """
-    shape = normalize_shape(shape, "shape")
+    shape = shape_of(shape, "shape")
     names = [
         f"{name}_{{{','.join(str(i + 1) for i in index)}}}"
         for index in itertools.product(*(range(n) for n in shape))
@@ -67,19 +77,20 @@ def vector_symbols(name: str, shape: int | tuple[int, ...]) -> np.ndarray:
     return np.array(names).reshape(shape)
 
 
-def tap_names(weight_shape: int | tuple[int, ...], name: str = "w") -> np.ndarray:
+def tap_names(w: ArrayLike | IntOrTuple, name: str = "w") -> np.ndarray:
     """LaTeX names of the taps of a kernel, 1-based: ``w_{1}``, ``w_{1,2}``, ...
 
     Parameters
     ----------
-    weight_shape : int or tuple of int
-        ``(k,)``, ``(kh, kw)``, ``(C_out, C_in, k)`` or ``(C_out, C_in, kh, kw)``.
+    w : array_like or tuple of int
+        The kernel or its shape: ``(k,)``, ``(kh, kw)``, ``(C_out, C_in, k)``
+        or ``(C_out, C_in, kh, kw)`` (an int ``k`` is ``(k,)``).
     name : str, optional
         The kernel's letter.
 
     Returns
     -------
-    ndarray of str, shape ``weight_shape``
+    ndarray of str, the shape of ``w``
         Multi-channel names carry the channel indices first:
         ``w_{o,c,i}`` / ``w_{o,c,i,j}``.
 
@@ -92,45 +103,55 @@ def tap_names(weight_shape: int | tuple[int, ...], name: str = "w") -> np.ndarra
     array([['k_{1,1}', 'k_{1,2}'],
            ['k_{2,1}', 'k_{2,2}']], dtype='<U7')
     """
-    return vector_symbols(name, weight_shape)
+    return vector_symbols(name, shape_of(w, "w"))
 
 
 def _spec(
-    weight_shape: int | tuple[int, ...],
-    input_shape: int | tuple[int, ...],
+    w: ArrayLike | IntOrTuple,
+    input_shape: ArrayLike | IntOrTuple,
+    max_bytes: int,
     **options: object,
 ) -> ConvSpec:
-    """Check shapes and options exactly as `conv_matrix` does."""
-    return conv_spec(
-        normalize_shape(weight_shape, "weight_shape"),
-        normalize_shape(input_shape, "input_shape"),
-        **options,
-        names=("weight_shape", "input_shape"),
+    """Check shapes and options exactly as `conv_matrix` does; guard the size."""
+    spec = conv_spec(
+        shape_of(w, "w"),
+        shape_of(input_shape, "input_shape"),
+        **options,  # type: ignore[arg-type]
+        names=("w", "input_shape"),
     )
+    # an object array of entries, then a str array of the longest name's width
+    longest = len(str(spec.weight_shape)) + 8
+    nbytes = spec.rows * spec.cols * (8 + 4 * longest) + index_bytes(spec)
+    refuse_above(nbytes, nbytes, max_bytes, f"The symbolic matrix of {describe(spec)}")
+    return spec
 
 
 def conv_matrix_symbolic(
-    weight_shape: int | tuple[int, ...],
-    input_shape: int | tuple[int, ...],
+    w: ArrayLike | IntOrTuple,
+    input_shape: ArrayLike | IntOrTuple,
     *,
-    padding: int | tuple | str = 0,
-    stride: int | tuple[int, ...] = 1,
-    dilation: int | tuple[int, ...] = 1,
+    stride: IntOrTuple = 1,
+    padding: Padding = 0,
+    dilation: IntOrTuple = 1,
+    groups: int = 1,
     padding_mode: PaddingMode = "zeros",
     name: str = "w",
+    max_bytes: int = MAX_BYTES,
 ) -> np.ndarray:
     r"""The convolution matrix with tap names instead of numbers.
 
     Parameters
     ----------
-    weight_shape : int or tuple of int
-        Shape of the kernel, as for `conv_matrix`.
-    input_shape : int or tuple of int
-        Shape of the input, as for `conv_matrix`.
-    padding, stride, dilation, padding_mode
+    w : array_like or tuple of int
+        The kernel or its shape, as for `conv_matrix`.
+    input_shape : array_like or tuple of int
+        The input or its shape, as for `conv_matrix`.
+    stride, padding, dilation, groups, padding_mode
         As in `conv1d` / `conv2d`.
     name : str, optional
         The kernel's letter.
+    max_bytes : int, optional
+        Refuse larger matrices, as `conv_matrix` does (default 1 GiB).
 
     Returns
     -------
@@ -147,7 +168,7 @@ def conv_matrix_symbolic(
     Notes
     -----
     Built from `conv_index`, like `conv_matrix`: the entry ``[r, c]`` lists,
-    in tap order, the names ``tap_names(weight_shape).flat[t]`` of all
+    in tap order, the names ``tap_names(w).flat[t]`` of all
     triples ``(r, c, t)`` of the index map.
 
     Examples
@@ -171,13 +192,24 @@ def conv_matrix_symbolic(
 
     >>> conv_matrix_symbolic(3, 3, padding=1, padding_mode="reflect")[0]
     array(['w_{2}', 'w_{1} + w_{3}', '0'], dtype='<U13')
+
+    A depthwise convolution (``groups`` equal to the channels) is block
+    diagonal: each channel is filtered on its own.
+
+    >>> conv_matrix_symbolic((2, 1, 2), (2, 3), groups=2)
+    array([['w_{1,1,1}', 'w_{1,1,2}', '0', '0', '0', '0'],
+           ['0', 'w_{1,1,1}', 'w_{1,1,2}', '0', '0', '0'],
+           ['0', '0', '0', 'w_{2,1,1}', 'w_{2,1,2}', '0'],
+           ['0', '0', '0', '0', 'w_{2,1,1}', 'w_{2,1,2}']], dtype='<U9')
     """
     spec = _spec(
-        weight_shape,
+        w,
         input_shape,
+        max_bytes,
         padding=padding,
         stride=stride,
         dilation=dilation,
+        groups=groups,
         padding_mode=padding_mode,
     )
     names = tap_names(spec.weight_shape, name).ravel()
@@ -195,30 +227,33 @@ def conv_matrix_symbolic(
 
 
 def conv_equations(
-    input_shape: int | tuple[int, ...],
-    weight_shape: int | tuple[int, ...],
+    w: ArrayLike | IntOrTuple,
+    input_shape: ArrayLike | IntOrTuple,
     *,
-    padding: int | tuple | str = 0,
-    stride: int | tuple[int, ...] = 1,
-    dilation: int | tuple[int, ...] = 1,
+    stride: IntOrTuple = 1,
+    padding: Padding = 0,
+    dilation: IntOrTuple = 1,
+    groups: int = 1,
     padding_mode: PaddingMode = "zeros",
     x_name: str = "a",
     w_name: str = "w",
     y_name: str = "b",
+    max_bytes: int = MAX_BYTES,
 ) -> list[str]:
     r"""One LaTeX equation per output of a convolution.
 
     Parameters
     ----------
-    input_shape : int or tuple of int
-        Shape of the input (note: the input comes first here, as in the
-        sentence "a signal of 4 samples filtered by 2 taps").
-    weight_shape : int or tuple of int
-        Shape of the kernel.
-    padding, stride, dilation, padding_mode
+    w : array_like or tuple of int
+        The kernel or its shape, as for `conv_matrix`.
+    input_shape : array_like or tuple of int
+        The input or its shape, as for `conv_matrix`.
+    stride, padding, dilation, groups, padding_mode
         As in `conv1d` / `conv2d`.
     x_name, w_name, y_name : str, optional
         Letters of the input, the kernel and the output.
+    max_bytes : int, optional
+        Refuse larger convolutions, as `conv_matrix_symbolic` does.
 
     Returns
     -------
@@ -233,20 +268,22 @@ def conv_equations(
     Examples
     --------
     >>> from convmat.book import conv_equations
-    >>> for eq in conv_equations(4, 2):
+    >>> for eq in conv_equations(2, 4):   # 2 taps over 4 inputs
     ...     print(eq)
     b_{1} = a_{1} w_{1} + a_{2} w_{2}
     b_{2} = a_{2} w_{1} + a_{3} w_{2}
     b_{3} = a_{3} w_{1} + a_{4} w_{2}
-    >>> conv_equations(3, 2, padding=1)[0]
+    >>> conv_equations(2, 3, padding=1)[0]
     'b_{1} = a_{1} w_{2}'
     """
     spec = _spec(
-        weight_shape,
+        w,
         input_shape,
+        max_bytes,
         padding=padding,
         stride=stride,
         dilation=dilation,
+        groups=groups,
         padding_mode=padding_mode,
     )
     w_names = tap_names(spec.weight_shape, w_name).ravel()

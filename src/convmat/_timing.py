@@ -25,6 +25,7 @@ __all__ = [
 ]
 
 import datetime as _dt
+import functools
 import gc
 import importlib.metadata
 import math
@@ -304,7 +305,7 @@ GOALS: dict[str, float] = {
 }
 
 #: Sizes of the full benchmark and of the small one computed by the book.
-_SIZES = {
+_SIZES: dict[str, dict[str, Any]] = {
     "full": {"image": (3, 224, 224), "filters": 64, "n": 4096, "hd": (3, 720, 1280)},
     "small": {"image": (3, 64, 64), "filters": 16, "n": 1024, "hd": (3, 180, 320)},
 }
@@ -459,8 +460,8 @@ def run_benchmarks(
             with torch.no_grad():
                 t = compare_timings(
                     {
-                        "ours": lambda x=x, w=w: conv2d(x, w, padding=1),
-                        "peer": lambda xt=xt, wt=wt: tf.conv2d(xt, wt, padding=1),
+                        "ours": functools.partial(conv2d, x, w, padding=1),
+                        "peer": functools.partial(tf.conv2d, xt, wt, padding=1),
                     },
                     rounds=rounds,
                     min_time=min_time,
@@ -528,7 +529,7 @@ def run_benchmarks(
         shape = size["hd"]
         k2 = rng.standard_normal((1, shape[0], 3, 3))
         m = conv_matrix(k2, shape, padding=1, format="csr")
-        nnz, n_rows = m.nnz, m.shape[0]
+        nnz, n_rows = m.nnz, m.shape[0]  # type: ignore[union-attr]  # csr has nnz
         del m
 
         def fill() -> tuple[np.ndarray, ...]:

@@ -7,29 +7,73 @@ so ``conv_matrix(...).T @ g`` is an independent check of it.
 
 from __future__ import annotations
 
-import operator
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from ._direct import correlate_padded
-from ._params import _is_int, check_dtype, normalize_ints, normalize_padding
+from ._params import (
+    IntOrTuple,
+    Padding,
+    check_bias,
+    check_dtype,
+    check_int,
+    normalize_ints,
+    normalize_padding,
+)
 
 __all__ = ["conv_transpose1d", "conv_transpose2d"]
 
 
-def _output_padding(value: object, ndim: int) -> tuple[int, ...]:
-    """``output_padding``: an int or one int per axis, each >= 0."""
-    values = value if isinstance(value, tuple | list) else (value,) * ndim
-    if len(values) != ndim or not all(_is_int(v) for v in values):
-        msg = (
-            f"`output_padding` must be an int or a tuple of {ndim} ints, got {value!r}"
-        )
-        raise TypeError(msg)
-    if any(v < 0 for v in values):
-        msg = f"`output_padding` must be non-negative, got {value!r}"
-        raise ValueError(msg)
-    return tuple(operator.index(v) for v in values)
+def transpose_padded(
+    gc: np.ndarray,
+    wc: np.ndarray,
+    strides: tuple[int, ...],
+    dilations: tuple[int, ...],
+    pads: tuple[tuple[int, int], ...],
+    extra: tuple[int, ...],
+    groups: int,
+) -> np.ndarray:
+    """The transposed convolution of ``gc`` ``(..., C_out, *out)``.
+
+    ``wc`` is the forward weight ``(C_out, C_in // groups, *k)``; the result
+    is ``(..., C_in, *in)``. Zero insertion, padding, and a correlation with
+    the flipped kernel whose channel axes are swapped within each group.
+    Callers have checked that the padding leaves an output.
+    """
+    ndim = len(strides)
+    kernel = wc.shape[2:]
+    lead = gc.shape[:-ndim]
+    # 1. zero insertion: stride - 1 zeros between neighbouring outputs
+    z = np.zeros(
+        (
+            *lead,
+            *((n - 1) * s + 1 for n, s in zip(gc.shape[-ndim:], strides, strict=True)),
+        ),
+        dtype=gc.dtype,
+    )
+    every: tuple[Any, ...] = (Ellipsis, *(slice(None, None, s) for s in strides))
+    z[every] = gc
+    # 2. pad d(k-1) (the "full" correlation) minus the forward padding, plus
+    #    output_padding at the end; a negative amount crops instead.
+    crop: list[slice] = []
+    grow: list[tuple[int, int]] = []
+    for a, (k, d, (lo, hi), op) in enumerate(
+        zip(kernel, dilations, pads, extra, strict=True)
+    ):
+        before, after = d * (k - 1) - lo, d * (k - 1) - hi + op
+        size = z.shape[len(lead) + a]
+        crop.append(slice(max(-before, 0), size - max(-after, 0)))
+        grow.append((max(before, 0), max(after, 0)))
+    inside: tuple[Any, ...] = (Ellipsis, *crop)
+    zp = np.pad(z[inside], ((0, 0),) * len(lead) + tuple(grow))
+    # 3. correlate with the flipped kernel, in and out channels swapped per group
+    c_out, c_in_group = wc.shape[:2]
+    flip = (slice(None), slice(None), slice(None), *(slice(None, None, -1),) * ndim)
+    wg = wc.reshape(groups, c_out // groups, c_in_group, *kernel)[flip]
+    wt = np.swapaxes(wg, 1, 2).reshape(groups * c_in_group, c_out // groups, *kernel)
+    return correlate_padded(zp, wt, (1,) * ndim, dilations, groups)
 
 
 def _conv_transpose(
@@ -41,23 +85,22 @@ def _conv_transpose(
     stride: object,
     padding: object,
     output_padding: object,
+    groups: object,
     dilation: object,
 ) -> np.ndarray:
-    """Shared body of `conv_transpose1d` and `conv_transpose2d`."""
+    """Shared body of `conv_transpose1d` and `conv_transpose2d`: check, compute."""
     g = np.asarray(g)
     w = np.asarray(w)
     check_dtype(g, "g")
     check_dtype(w, "w")
-    if g.ndim == ndim:
-        multichannel = False
-    elif g.ndim == ndim + 1:
-        multichannel = True
-    else:
+    n_groups = check_int(groups, "groups")
+    if g.ndim not in (ndim, ndim + 1, ndim + 2):
         msg = (
-            f"`g` must have {ndim} (spatial) or {ndim + 1} (channels first) "
-            f"dimensions, got {g.ndim} (shape {g.shape})"
+            f"`g` must have {ndim} (spatial), {ndim + 1} (channels first) or "
+            f"{ndim + 2} (batch) dimensions, got {g.ndim} (shape {g.shape})"
         )
         raise ValueError(msg)
+    multichannel = g.ndim > ndim
     expected_w = ndim + 2 if multichannel else ndim
     if w.ndim != expected_w:
         msg = (
@@ -65,20 +108,26 @@ def _conv_transpose(
             f"got shape {w.shape}"
         )
         raise ValueError(msg)
-    if multichannel and w.shape[0] != g.shape[0]:
-        msg = (
-            f"channel mismatch: `w` has C_out={w.shape[0]} (shape {w.shape}) "
-            f"but `g` has {g.shape[0]} channels (shape {g.shape})"
-        )
-        raise ValueError(msg)
     if g.size == 0 or w.size == 0:
         msg = f"`g` and `w` must not be empty, got shapes {g.shape} and {w.shape}"
+        raise ValueError(msg)
+    if multichannel and w.shape[0] != g.shape[-ndim - 1]:
+        msg = (
+            f"channel mismatch: `w` has C_out={w.shape[0]} (shape {w.shape}) "
+            f"but `g` has {g.shape[-ndim - 1]} channels (shape {g.shape})"
+        )
+        raise ValueError(msg)
+    if (not multichannel and n_groups != 1) or w.shape[0] % n_groups:
+        msg = (
+            f"`groups`={n_groups} must divide C_out, the first axis of a "
+            f"(C_out, C_in // groups, *kernel) `w`, got shape {w.shape}"
+        )
         raise ValueError(msg)
     kernel = w.shape[-ndim:]
     strides = normalize_ints(stride, ndim, "stride")
     dilations = normalize_ints(dilation, ndim, "dilation")
     pads = normalize_padding(padding, kernel, strides, dilations)
-    extra = _output_padding(output_padding, ndim)
+    extra = normalize_ints(output_padding, ndim, "output_padding", minimum=0)
     for op, s, d in zip(extra, strides, dilations, strict=True):
         if op >= max(s, d):
             msg = (
@@ -87,62 +136,43 @@ def _conv_transpose(
                 f"dilation={dilation!r}"
             )
             raise ValueError(msg)
-
-    dtype = np.result_type(g, w)
-    gc = g.astype(dtype, copy=False).reshape(-1, *g.shape[-ndim:])
-    wc = w.astype(dtype, copy=False).reshape(gc.shape[0], -1, *kernel)
-    # 1. zero insertion: stride - 1 zeros between neighbouring outputs
-    z = np.zeros(
-        (
-            gc.shape[0],
-            *((n - 1) * s + 1 for n, s in zip(gc.shape[1:], strides, strict=True)),
-        ),
-        dtype=dtype,
-    )
-    z[(slice(None), *(slice(None, None, s) for s in strides))] = gc
-    # 2. pad d(k-1) (the "full" correlation) minus the forward padding, plus
-    #    output_padding at the end; a negative amount crops instead.
-    crop, grow = [slice(None)], [(0, 0)]
-    for a, (k, d, (lo, hi), op) in enumerate(
-        zip(kernel, dilations, pads, extra, strict=True)
+    for a, (k, d, (lo, hi), op, s) in enumerate(
+        zip(kernel, dilations, pads, extra, strides, strict=True)
     ):
-        before, after = d * (k - 1) - lo, d * (k - 1) - hi + op
-        size = z.shape[1 + a]
-        if size + before + after < d * (k - 1) + 1:
+        n_out = g.shape[-ndim + a]
+        if (n_out - 1) * s + d * (k - 1) + 1 + op - lo - hi < 1:
             msg = (
                 f"`padding` {(lo, hi)} too large: the output of axis {a} would be "
-                f"empty (input {g.shape[-ndim + a]}, kernel {k})"
+                f"empty (input {n_out}, kernel {k})"
             )
             raise ValueError(msg)
-        crop.append(slice(max(-before, 0), size - max(-after, 0)))
-        grow.append((max(before, 0), max(after, 0)))
-    zp = np.pad(z[tuple(crop)], grow)
-    # 3. correlate with the flipped kernel, input and output channels swapped
-    flip = (slice(None), slice(None), *(slice(None, None, -1),) * ndim)
-    wt = np.swapaxes(wc[flip], 0, 1)
-    y = correlate_padded(zp, wt, (1,) * ndim, dilations)
-    if not multichannel:
-        y = y[0]
-    if bias is not None:
-        b = np.asarray(bias)
-        check_dtype(b, "bias")
-        expected = (y.shape[0],) if multichannel else ()
-        if b.shape != expected:
-            msg = f"`bias` must have shape {expected}, got shape {b.shape}"
-            raise ValueError(msg)
-        y = y + (b.reshape(-1, *(1,) * ndim) if multichannel else b)
-    return y
+    b = check_bias(bias, w.shape[1] * n_groups if multichannel else 1, multichannel)
+
+    dtype = np.result_type(g, w)
+    c_out = w.shape[0] if multichannel else 1
+    gc = g.astype(dtype, copy=False).reshape(-1, c_out, *g.shape[-ndim:])
+    wc = w.astype(dtype, copy=False).reshape(c_out, -1, *kernel)
+    y = transpose_padded(gc, wc, strides, dilations, pads, extra, n_groups)
+    if multichannel:
+        y = y.reshape(*g.shape[: -ndim - 1], *y.shape[1:])
+    else:
+        y = y.reshape(y.shape[-ndim:])
+    if b is None:
+        return y
+    shape = (-1, *(1,) * ndim) if multichannel else ()
+    biased: np.ndarray = y + b.reshape(shape)
+    return biased
 
 
 def conv_transpose1d(
     g: ArrayLike,
     w: ArrayLike,
     bias: ArrayLike | None = None,
-    *,
-    stride: int = 1,
-    padding: int | tuple[int, int] | str = 0,
-    output_padding: int = 0,
-    dilation: int = 1,
+    stride: IntOrTuple = 1,
+    padding: Padding = 0,
+    output_padding: IntOrTuple = 0,
+    groups: int = 1,
+    dilation: IntOrTuple = 1,
 ) -> np.ndarray:
     r"""1-D transposed convolution: multiply by the transposed matrix.
 
@@ -155,24 +185,29 @@ def conv_transpose1d(
 
     Parameters
     ----------
-    g : (n_out,) or (C_out, n_out) array_like
-        A signal of the shape of the forward convolution's output.
-    w : (k,) or (C_out, C_in, k) array_like
+    g : (n_out,), (C_out, n_out) or (N, C_out, n_out) array_like
+        A signal of the shape of the forward convolution's output (a batch
+        of ``N`` too).
+    w : (k,) or (C_out, C_in // groups, k) array_like
         The **forward** convolution's kernel (PyTorch's ``conv_transpose1d``
-        weight ``(in_channels, out_channels, k)`` is the same array).
-    bias : scalar or (C_in,) array_like, optional
-        Added to every output of a channel.
+        weight ``(in_channels, out_channels // groups, k)`` is the same
+        array).
+    bias : (C_in,) array_like, optional
+        Added to every output of a channel (a scalar or ``(1,)`` for one
+        channel).
     stride, padding, dilation : optional
-        Those of the forward convolution. ``padding`` is an int, a
-        ``(left, right)`` pair or ``"valid"``/``"same"``/``"full"``.
+        Those of the forward convolution. ``padding`` is an int,
+        ``((left, right),)`` or ``"valid"``/``"same"``/``"full"``.
     output_padding : int, optional
         Extra outputs at the end, ``0 <= output_padding < max(stride,
         dilation)``: a strided forward convolution maps several input sizes
         to the same output size, and this selects one.
+    groups : int, optional
+        The forward convolution's channel groups.
 
     Returns
     -------
-    (n_in,) or (C_in, n_in) ndarray
+    (n_in,), (C_in, n_in) or (N, C_in, n_in) ndarray
         ``n_in = (n_out - 1)*stride - p_left - p_right + dilation*(k - 1)
         + output_padding + 1``; dtype ``np.result_type(g, w, bias)``.
 
@@ -237,6 +272,7 @@ def conv_transpose1d(
         stride=stride,
         padding=padding,
         output_padding=output_padding,
+        groups=groups,
         dilation=dilation,
     )
 
@@ -245,11 +281,11 @@ def conv_transpose2d(
     g: ArrayLike,
     w: ArrayLike,
     bias: ArrayLike | None = None,
-    *,
-    stride: int | tuple[int, int] = 1,
-    padding: int | tuple | str = 0,
-    output_padding: int | tuple[int, int] = 0,
-    dilation: int | tuple[int, int] = 1,
+    stride: IntOrTuple = 1,
+    padding: Padding = 0,
+    output_padding: IntOrTuple = 0,
+    groups: int = 1,
+    dilation: IntOrTuple = 1,
 ) -> np.ndarray:
     r"""2-D transposed convolution: multiply by the transposed matrix.
 
@@ -259,21 +295,23 @@ def conv_transpose2d(
 
     Parameters
     ----------
-    g : (h_out, w_out) or (C_out, h_out, w_out) array_like
+    g : (h_out, w_out), (C_out, h_out, w_out) or (N, C_out, h_out, w_out) array_like
         A signal of the shape of the forward convolution's output.
-    w : (kh, kw) or (C_out, C_in, kh, kw) array_like
+    w : (kh, kw) or (C_out, C_in // groups, kh, kw) array_like
         The forward convolution's kernel.
-    bias : scalar or (C_in,) array_like, optional
+    bias : (C_in,) array_like, optional
         Added to every output of a channel.
     stride, padding, dilation : optional
         Those of the forward convolution, per axis.
     output_padding : int or (int, int), optional
         Extra rows/columns at the bottom/right, each
         ``< max(stride, dilation)`` on its axis.
+    groups : int, optional
+        The forward convolution's channel groups.
 
     Returns
     -------
-    (h_in, w_in) or (C_in, h_in, w_in) ndarray
+    (h_in, w_in), (C_in, h_in, w_in) or (N, C_in, h_in, w_in) ndarray
         Each axis as in `conv_transpose1d`.
 
     Raises
@@ -309,5 +347,6 @@ def conv_transpose2d(
         stride=stride,
         padding=padding,
         output_padding=output_padding,
+        groups=groups,
         dilation=dilation,
     )

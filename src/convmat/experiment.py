@@ -31,14 +31,15 @@ __all__ = [
 import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from ._costs import conv_layer_params, dense_layer_params
-from ._fast import im2col
+from ._direct import conv2d
 from ._params import check_int
+from ._windows import windows
 
 Pooling = Literal["max", "flatten"]
 
@@ -166,11 +167,10 @@ def _dense_gradients(
 def _windows(x: np.ndarray, k: int) -> np.ndarray:
     """im2col of every image of a stack, ``(n, k*k, positions)``.
 
-    The package's :func:`~convmat.im2col`, with the ``n`` images taken as the
-    ``n`` input channels of one ``k x k`` filter: rows ``i*k*k .. (i+1)*k*k``
-    of its matrix are image ``i``'s windows.
+    The package's one window primitive (the one `im2col` and the direct
+    convolution use), with the images as a batch of one channel each.
     """
-    return im2col(x, (1, len(x), k, k)).reshape(len(x), k * k, -1)
+    return windows(x[:, None], (k, k), (1, 1), (1, 1))
 
 
 def _responses(filters: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -236,7 +236,7 @@ def _shared_gradients(
     return _window_gradients(params, x, y, pooling="max")
 
 
-def _one_blas_thread() -> contextlib.AbstractContextManager:
+def _one_blas_thread() -> contextlib.AbstractContextManager[Any]:
     """Run the small matrix products of training on one BLAS thread.
 
     Each step multiplies small matrices; several BLAS threads then spend
@@ -247,7 +247,10 @@ def _one_blas_thread() -> contextlib.AbstractContextManager:
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover - optional
         return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
+    limits: contextlib.AbstractContextManager[Any] = threadpool_limits(
+        limits=1, user_api="blas"
+    )
+    return limits
 
 
 def _adam(
@@ -312,11 +315,11 @@ class DenseClassifier:
         if x.shape[1:] != self.image_shape:
             msg = f"`x` must hold images of shape {self.image_shape}, got {x.shape[1:]}"
             raise ValueError(msg)
-        return x.reshape(len(x), -1) @ self.weight.T + self.bias
+        return np.asarray(x.reshape(len(x), -1) @ self.weight.T + self.bias)
 
     def predict(self, x: npt.ArrayLike) -> np.ndarray:
         """Most likely class of each image, shape ``(n,)``."""
-        return self.logits(x).argmax(axis=1)
+        return np.asarray(self.logits(x).argmax(axis=1))
 
     def accuracy(self, x: npt.ArrayLike, labels: npt.ArrayLike) -> float:
         """Fraction of the images `x` whose predicted class equals `labels`."""
@@ -376,11 +379,11 @@ class _WindowClassifier:
 
     def logits(self, x: npt.ArrayLike) -> np.ndarray:
         """Class scores ``(n, n_classes)`` of the images `x` ``(n, H, W)``."""
-        return self.features(x) @ self.weight.T + self.bias
+        return np.asarray(self.features(x) @ self.weight.T + self.bias)
 
     def predict(self, x: npt.ArrayLike) -> np.ndarray:
         """Most likely class of each image, shape ``(n,)``."""
-        return self.logits(x).argmax(axis=1)
+        return np.asarray(self.logits(x).argmax(axis=1))
 
     def accuracy(self, x: npt.ArrayLike, labels: npt.ArrayLike) -> float:
         """Fraction of the images `x` whose predicted class equals `labels`."""
@@ -420,7 +423,7 @@ class SharedClassifier(_WindowClassifier):
         """Parameters of the convolution plus those of the dense layer."""
         channels, kh, kw = self.filters.shape
         n_classes, n_features = self.weight.shape
-        return conv_layer_params(1, channels, (kh, kw)) + dense_layer_params(
+        return conv_layer_params((channels, 1, kh, kw)) + dense_layer_params(
             n_features, n_classes
         )
 
@@ -430,7 +433,8 @@ class SharedClassifier(_WindowClassifier):
         Returns ``(n, C, H - k + 1, W - k + 1)``; image ``i`` and filter ``c``
         give ``max(conv2d(x[i], filters[c]) + filter_bias[c], 0)``.
         """
-        return super().feature_maps(x)
+        z = conv2d(self._checked(x)[:, None], self.filters[:, None], self.filter_bias)
+        return np.asarray(np.maximum(z, 0.0))  # (n, C, h_out, w_out)
 
 
 @dataclass

@@ -4,21 +4,47 @@
 into the build, and says why in its docstring:
 
 - `mathjax`: serve MathJax from the site itself (no CDN at view time);
-- `notebooks`: offer each page's executed notebook for download;
+- `notebooks`: offer each page as a notebook a teacher can run anywhere
+  (made by `teacher`), and each figure as a PNG;
 - `dependencies`: re-read a page when a data file it reads changes;
+- `package_cache`: run the pages again when the package changes;
+- `errors`: a failing cell reads as a book error, not a Sphinx crash;
 - `stable_ids`: the same ids in every build (byte-reproducible sites);
 - `kernels`: quiet the kernel's start-up warning;
 - `singlehtml`: let the one-page build (the PDF's source) render every node;
-- `aria`: give bibliography entries a role their list accepts (axe-core).
+- `aria`: give bibliography entries a role their list accepts (axe-core);
+- `citation`: the BibTeX entry of the "How to cite" page, from CITATION.cff.
 """
 
 from __future__ import annotations
 
 from sphinx.application import Sphinx
 
-from . import aria, dependencies, kernels, mathjax, notebooks, singlehtml, stable_ids
+from . import (
+    aria,
+    citation,
+    dependencies,
+    errors,
+    kernels,
+    mathjax,
+    notebooks,
+    package_cache,
+    singlehtml,
+    stable_ids,
+)
 
-MODULES = (aria, dependencies, kernels, mathjax, notebooks, singlehtml, stable_ids)
+MODULES = (
+    aria,
+    citation,
+    dependencies,
+    errors,
+    kernels,
+    mathjax,
+    notebooks,
+    package_cache,
+    singlehtml,
+    stable_ids,
+)
 
 
 def setup(app: Sphinx) -> dict[str, object]:
