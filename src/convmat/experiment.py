@@ -180,10 +180,10 @@ def _responses(filters: np.ndarray, cols: np.ndarray) -> np.ndarray:
     ``(C, positions, k*k)`` when every window has its own weights.
     """
     if filters.ndim == 2:  # shared: the same filter at every position
-        return filters @ cols
+        return np.asarray(filters @ cols)
     # locally connected: one small product per position
     z = filters.transpose(1, 0, 2) @ cols.transpose(2, 1, 0)  # (P, C, n)
-    return z.transpose(2, 1, 0)
+    return np.asarray(z.transpose(2, 1, 0))
 
 
 def _window_gradients(
@@ -368,14 +368,14 @@ class _WindowClassifier:
 
     def feature_maps(self, x: npt.ArrayLike) -> np.ndarray:
         """ReLU of the first layer's responses, ``(n, C, H - k + 1, W - k + 1)``."""
-        return np.maximum(self._maps(self._checked(x)), 0.0)
+        return np.asarray(np.maximum(self._maps(self._checked(x)), 0.0))
 
     def features(self, x: npt.ArrayLike) -> np.ndarray:
         """What the dense head sees: ``(n, C)`` pooled or ``(n, C*P)`` flattened."""
         z = self._maps(self._checked(x))
         if self.pooling == "max":
-            return np.maximum(z.max(axis=(2, 3)), 0.0)
-        return np.maximum(z, 0.0).reshape(len(z), -1)
+            return np.asarray(np.maximum(z.max(axis=(2, 3)), 0.0))
+        return np.asarray(np.maximum(z, 0.0).reshape(len(z), -1))
 
     def logits(self, x: npt.ArrayLike) -> np.ndarray:
         """Class scores ``(n, n_classes)`` of the images `x` ``(n, H, W)``."""
@@ -574,7 +574,7 @@ def _check_pooling(pooling: object) -> Pooling:
     if pooling not in ("max", "flatten"):
         msg = f"`pooling` must be 'max' or 'flatten', got {pooling!r}"
         raise ValueError(msg)
-    return pooling  # type: ignore[return-value]
+    return pooling
 
 
 def _train_windowed(
