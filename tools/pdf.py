@@ -292,7 +292,7 @@ def print_pdf(folder: Path, pdf: Path, *, title: str, edition: str) -> list[str]
 
 
 def fix_dates(pdf: Path) -> None:
-    """Stamp the PDF with ``SOURCE_DATE_EPOCH`` instead of the time it was printed.
+    """Stamp the PDF with the commit's time instead of the time it was printed.
 
     Chromium writes the print time as CreationDate and ModDate; nothing else in
     its output changes from run to run.  The new date has the same length, so
