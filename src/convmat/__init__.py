@@ -51,7 +51,7 @@ from ._pooling import avg_pool2d, global_avg_pool, global_max_pool, max_pool2d, 
 from ._symbolic import conv_matrix_symbolic
 from ._transpose import conv_transpose1d, conv_transpose2d
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "ConvIndex",

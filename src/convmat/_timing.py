@@ -37,6 +37,7 @@ import gc
 import importlib.metadata
 import json
 import math
+import operator
 import os
 import platform
 import time
@@ -597,15 +598,19 @@ def _time_matrix_routes(rounds: int, min_time: float) -> dict[str, Any]:
         v = x.ravel()
         sparse = conv_matrix(w, x.shape, padding=1, format="sparse")
         calls: dict[str, Callable[[], object]] = {
-            "direct": lambda x=x: conv2d(x, w, padding=1),
-            "sparse": lambda sparse=sparse, v=v: sparse @ v,
+            "direct": functools.partial(conv2d, x, w, padding=1),
+            "sparse": functools.partial(operator.matmul, sparse, v),
         }
         if (v.size * 4) * side * side <= DENSE_LIMIT:  # float32, side*side rows
             dense = conv_matrix(w, x.shape, padding=1)
-            calls["dense"] = lambda dense=dense, v=v: dense @ v
+            calls["dense"] = functools.partial(operator.matmul, dense, v)
         t = compare_timings(calls, rounds=rounds, min_time=min_time)
         build = compare_timings(
-            {"build": lambda x=x: conv_matrix(w, x.shape, padding=1, format="sparse")},
+            {
+                "build": functools.partial(
+                    conv_matrix, w, x.shape, padding=1, format="sparse"
+                )
+            },
             rounds=rounds,
             min_time=0,
             max_number=1,
@@ -627,14 +632,14 @@ def _time_fft(rounds: int, min_time: float) -> dict[str, Any]:
 
     rng = np.random.default_rng(0)
     signal = rng.standard_normal(FFT_SIGNAL)
-    opts = {"padding": "same", "padding_mode": "circular"}
+    opts: dict[str, Any] = {"padding": "same", "padding_mode": "circular"}
     rows = []
     for k in FFT_SIZES:
         filt = rng.standard_normal(k)
         t = compare_timings(
             {
-                "direct": lambda filt=filt: conv1d(signal, filt, **opts),
-                "fft": lambda filt=filt: conv_fft(signal, filt, **opts),
+                "direct": functools.partial(conv1d, signal, filt, **opts),
+                "fft": functools.partial(conv_fft, signal, filt, **opts),
             },
             rounds=rounds,
             min_time=min_time,
@@ -658,10 +663,10 @@ def _time_methods(rounds: int, min_time: float) -> dict[str, Any]:
         ms = conv_matrix(ws, x_shape, padding=pad, format="sparse")
         t = compare_timings(
             {
-                "im2col": lambda xs=xs, ws=ws, pad=pad: conv2d(xs, ws, padding=pad),
-                "taps": lambda xs=xs, ws=ws, pad=pad: conv_taps(xs, ws, padding=pad),
-                "fft": lambda xs=xs, ws=ws, pad=pad: conv_fft(xs, ws, padding=pad),
-                "matrix": lambda ms=ms, xs=xs: ms @ xs.ravel(),
+                "im2col": functools.partial(conv2d, xs, ws, padding=pad),
+                "taps": functools.partial(conv_taps, xs, ws, padding=pad),
+                "fft": functools.partial(conv_fft, xs, ws, padding=pad),
+                "matrix": functools.partial(operator.matmul, ms, xs.ravel()),
             },
             rounds=rounds,
             min_time=min_time,
