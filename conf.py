@@ -138,4 +138,8 @@ html_copy_source = True
 
 # Files that pages read while they run: a page is read (and run) again when one
 # of its files changes, not only when its own text does (book/_ext/booksite).
-booksite_page_files = {"performance": ["book/data/bench-latest.json"]}
+booksite_page_files = {
+    "performance": ["book/data/bench-latest.json"],
+    "price-of-the-matrix": ["book/data/chapter-timings.json"],
+    "going-further": ["book/data/chapter-timings.json"],
+}

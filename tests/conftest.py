@@ -2,7 +2,7 @@
 
 ``dev`` (the default) is fast and reproducible: 60 derandomised examples per
 property. ``ci`` (chosen with ``CONVMAT_HYPOTHESIS=ci``, as ``.ci/run`` does)
-searches: 500 examples per property, a fresh random seed each run, printed in
+searches: 600 examples per property, a fresh random seed each run, printed in
 the header so that a failure can be replayed with ``--hypothesis-seed``, and
 the run fails if fewer than ``CONVMAT_HYPOTHESIS_MIN_CASES`` cases were
 generated in all.
@@ -36,7 +36,7 @@ settings.register_profile(
 )
 settings.register_profile(
     "ci",
-    max_examples=500,
+    max_examples=600,
     deadline=None,
     derandomize=False,
     print_blob=True,

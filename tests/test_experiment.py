@@ -1,4 +1,4 @@
-"""Tests of the two tiny classifiers of the translational-invariance chapter."""
+"""Tests of the tiny classifiers of the invariance chapter and its experiment."""
 
 import numpy as np
 import pytest
@@ -6,11 +6,14 @@ import pytest
 import convmat
 from convmat.experiment import (
     DenseClassifier,
+    LocalClassifier,
     SharedClassifier,
     _dense_gradients,
     _shared_gradients,
+    _window_gradients,
     place,
     train_dense,
+    train_local,
     train_shared,
 )
 
@@ -125,6 +128,30 @@ class TestGradients:
         for i, grad in enumerate(grads):
             numeric = _numerical_gradient(
                 lambda p: _shared_gradients(p, x, y)[0], params, i
+            )
+            np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-8)
+
+    @pytest.mark.parametrize(
+        ("shared", "pooling"),
+        [(True, "flatten"), (False, "max"), (False, "flatten")],
+    )
+    def test_every_rung_matches_finite_differences(self, shared, pooling):
+        rng = np.random.default_rng(2)
+        x = rng.normal(size=(4, 5, 6))
+        y = np.array([0, 1, 2, 1])
+        channels, positions = 2, 4 * 5  # 2 x 2 filters on 5 x 6 images
+        per_window = () if shared else (positions,)
+        n_features = channels if pooling == "max" else channels * positions
+        params = [
+            rng.normal(size=(channels, *per_window, 4)),
+            np.full((channels, *per_window), 5.0),  # ReLU smooth at the maxima
+            rng.normal(size=(3, n_features)),
+            rng.normal(size=3),
+        ]
+        _, grads = _window_gradients(params, x, y, pooling=pooling)
+        for i, grad in enumerate(grads):
+            numeric = _numerical_gradient(
+                lambda p: _window_gradients(p, x, y, pooling=pooling)[0], params, i
             )
             np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-8)
 
@@ -269,6 +296,76 @@ class TestSharedClassifier:
     def test_bad_channels(self):
         with pytest.raises(ValueError, match="`channels` must be >= 1"):
             train_shared(np.zeros((2, 4, 4)), [0, 1], n_classes=2, channels=0)
+
+
+class TestFlattenedSharedClassifier:
+    def test_features_are_the_flattened_feature_maps(self):
+        model = _hand_made()
+        model.pooling = "flatten"
+        x = _coded(2, 4, 5).astype(float) % 5
+        np.testing.assert_array_equal(
+            model.features(x), model.feature_maps(x).reshape(2, -1)
+        )
+
+    def test_parameter_count(self):
+        x, y = _bars(6, [(0, 0), (2, 2)])
+        model = train_shared(
+            x, y, n_classes=2, channels=3, kernel_size=3, pooling="flatten", epochs=1
+        )
+        assert model.weight.shape == (2, 3 * 4 * 4)
+        assert model.n_params == 3 * 9 + 3 + 2 * 48 + 2 == 128
+
+    def test_bad_pooling(self):
+        with pytest.raises(ValueError, match="`pooling` must be 'max' or 'flatten'"):
+            train_shared(np.zeros((2, 4, 4)), [0, 1], n_classes=2, pooling="mean")
+
+
+class TestLocalClassifier:
+    def test_each_window_has_its_own_filter(self):
+        rng = np.random.default_rng(3)
+        filters = rng.integers(-2, 3, size=(2, 3, 2, 2, 2)).astype(float)
+        model = LocalClassifier(
+            filters,
+            rng.integers(-1, 2, size=(2, 3, 2)).astype(float),
+            np.eye(2),
+            np.zeros(2),
+        )
+        x = _coded(2, 4, 3).astype(float) % 7
+        maps = model.feature_maps(x)
+        for i, c, r, q in np.ndindex(maps.shape):
+            window = x[i, r : r + 2, q : q + 2]
+            expected = (window * filters[c, r, q]).sum() + model.filter_bias[c, r, q]
+            assert maps[i, c, r, q] == max(expected, 0.0)
+
+    def test_equals_shared_when_every_window_holds_the_same_filter(self):
+        shared = _hand_made()
+        copies = np.broadcast_to(shared.filters[:, None, None], (2, 3, 2, 2, 2))
+        bias = np.broadcast_to(shared.filter_bias[:, None, None], (2, 3, 2))
+        local = LocalClassifier(copies.copy(), bias.copy(), shared.weight, shared.bias)
+        x = _coded(3, 4, 3).astype(float) % 5
+        np.testing.assert_array_equal(local.logits(x), shared.logits(x))
+
+    def test_parameter_count(self):
+        x, y = _bars(6, [(0, 0), (2, 2)])
+        model = train_local(x, y, n_classes=2, channels=3, kernel_size=3, epochs=1)
+        assert model.filters.shape == (3, 4, 4, 3, 3)
+        assert model.n_params == 3 * 16 * (9 + 1) + 2 * 3 + 2 == 488
+
+    def test_fails_where_it_never_looked(self):
+        x, y = _bars(10, [(1, 1), (2, 1)])
+        test, y_test = _bars(10, [(5, 5), (6, 2), (3, 6)])
+        model = train_local(
+            x, y, n_classes=2, channels=2, kernel_size=3, epochs=40, learning_rate=0.1
+        )
+        assert model.accuracy(x, y) == 1.0
+        assert model.accuracy(test, y_test) < 1.0
+
+    def test_images_of_the_training_size_only(self):
+        model = train_local(
+            np.zeros((2, 5, 5)), [0, 1], n_classes=2, kernel_size=3, epochs=1
+        )
+        with pytest.raises(ValueError, match=r"`x` must hold images of shape \(5, 5\)"):
+            model.predict(np.zeros((1, 6, 5)))
 
 
 def test_dense_classifier_is_exported_type():

@@ -25,7 +25,7 @@ from budget import BUDGET, LIGHTHOUSE, MAX_BYTES, lighthouse, serve_compressed, 
 from conftest import require_chromium
 from project import BUILD, node_command
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.budget]
 
 RUNS = int(os.environ.get("CONVMAT_LIGHTHOUSE_RUNS", "3"))
 

@@ -274,6 +274,117 @@ def test_the_icon_font_holds_only_the_icons_used(built_site: Path) -> None:
     assert ".fa-flask{" not in css  # an icon no page shows is gone
 
 
+# --- every kind of assert in the pages can fail ------------------------------
+#
+# Each case builds one real page of the book (in a copy of book/ whose index
+# lists only that page) after breaking the package or the data it checks, the
+# way a bug would: a wrong formula, a wrong number. The build must fail with an
+# AssertionError and name the page. The break is made at the start of the
+# page's last hidden cell (the cell of its asserts), so the visible cells run
+# unbroken and it is the assert, not some other error, that catches it.
+
+WRONG_OUTPUT_SIZE = """\
+import convmat._params as _p
+
+
+def _forgets_right_padding(input_size, kernel_size, pads, stride, dilation):
+    return tuple((n + lo - d * (k - 1) - 1) // s + 1
+                 for n, k, (lo, hi), s, d in zip(input_size, kernel_size, pads, stride, dilation))
+
+
+_p._output_sizes = _forgets_right_padding
+# what the old check compared (output_shape with conv_matrix's rows) still agrees:
+assert output_shape(2, 6, padding=1)[0] == conv_matrix(np.ones(2), 6, padding=1).shape[0]
+"""
+
+FLIPPED_DIRECT = """\
+import convmat._direct as _d
+
+_right, _depth = _d.correlate_padded, [0]
+
+
+def _flipped(xp, w, *rest):  # flips the filter once (the batched path recurses)
+    _depth[0] += 1
+    try:
+        return _right(xp, w[..., ::-1] if _depth[0] == 1 else w, *rest)
+    finally:
+        _depth[0] -= 1
+
+
+_d.correlate_padded = _flipped
+"""
+
+NO_BIASES = """\
+def conv_layer_params(w, *, bias=True):  # forgets the biases
+    return int(np.prod(w))
+"""
+
+
+def one_page_book(tmp_path: Path, page: str, break_before_asserts: str) -> Path:
+    """book/ copied, reduced to ``page``, with code run before its asserts."""
+    src = tmp_path / "book"
+    shutil.copytree(ROOT / "book", src)
+    for other in src.glob("*.md"):
+        if other.stem not in {page, "index"}:
+            other.unlink()
+    (src / "index.md").write_text(
+        f"# One page\n\n```{{toctree}}\n{page}\n```\n", encoding="utf-8"
+    )
+    path = src / f"{page}.md"
+    text = path.read_text(encoding="utf-8")
+    marker = "```{code-cell} ipython3\n:tags: [remove-cell]\n"
+    at = text.rindex(marker) + len(marker)
+    path.write_text(text[:at] + break_before_asserts + text[at:], encoding="utf-8")
+    return src
+
+
+def assert_build_fails_at_an_assert(tmp_path: Path, src: Path, page: str) -> None:
+    result = sphinx_build(src, tmp_path / "html")
+    log = result.stdout + result.stderr
+    # Sphinx may put the cell's traceback in a file it names instead of the log
+    saved = re.search(r"traceback has been saved in:\s*(\S+)", log)
+    if saved and Path(saved[1]).is_file():
+        log += Path(saved[1]).read_text(encoding="utf-8", errors="replace")
+    assert result.returncode != 0, log[-3000:]
+    assert f"{page}.md" in log, log[-3000:]
+    assert "AssertionError" in log, log[-3000:]
+
+
+@pytest.mark.parametrize(
+    ("page", "wrong", "kind"),
+    [
+        (
+            "matrix-multiplication",
+            WRONG_OUTPUT_SIZE,
+            "output size against windows counted",
+        ),
+        ("convolution-by-hand", FLIPPED_DIRECT, "two independent routes agree"),
+        ("weight-sharing", NO_BIASES, "a number the page states"),
+    ],
+)
+def test_a_wrong_formula_breaks_the_build_at_an_assert(
+    tmp_path: Path, page: str, wrong: str, kind: str
+) -> None:
+    src = one_page_book(tmp_path, page, wrong)
+    assert_build_fails_at_an_assert(tmp_path, src, page)
+
+
+def test_a_wrong_stored_measurement_breaks_the_build_at_an_assert(
+    tmp_path: Path,
+) -> None:
+    """The text's claims about the committed timings are checked against them."""
+    import json
+
+    page = "price-of-the-matrix"
+    src = one_page_book(tmp_path, page, "")
+    stored = src / "data" / "chapter-timings.json"
+    data = json.loads(stored.read_text(encoding="utf-8"))
+    for row in data["matrix_routes"]["rows"]:
+        row["build"] = row["sparse"] / 10  # building faster than applying: false
+    stored.write_text(json.dumps(data), encoding="utf-8")
+    assert_build_fails_at_an_assert(tmp_path, src, page)
+
+
 def test_every_page_states_the_licenses_and_links_how_to_cite(built_site: Path) -> None:
     pages = sorted(built_site.glob("*.html"))
     assert len(pages) >= 10

@@ -1,42 +1,50 @@
-"""convmat._timing: fair timing tools, and the switch that freezes timings."""
+"""convmat._timing: fair timing tools, and the opt-in switch for live timings."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 import convmat
 from convmat._timing import (
-    FROZEN_TIMINGS_VARIABLE,
     GOALS,
+    LIVE_TIMINGS_VARIABLE,
     Timings,
+    book_timings,
+    chapter_timings,
     compare_timings,
+    describe_timings,
     machine_info,
     run_benchmarks,
 )
 
+STORED = Path(__file__).resolve().parents[1] / "book" / "data" / "chapter-timings.json"
 
-@pytest.mark.parametrize("value", ["1", "yes", "true", "TRUE", " 1 "])
-def test_set_variable_freezes_timings(value: str) -> None:
-    assert convmat.book.timing_enabled({FROZEN_TIMINGS_VARIABLE: value}) is False
+
+@pytest.mark.parametrize("value", ["1", "yes", "true", "TRUE", " 1 ", "on"])
+def test_set_variable_turns_live_timings_on(value: str) -> None:
+    assert convmat.book.timing_enabled({LIVE_TIMINGS_VARIABLE: value}) is True
 
 
 @pytest.mark.parametrize("value", ["", "0", "false", "No", "off", " 0 "])
-def test_unset_or_false_variable_lets_pages_measure(value: str) -> None:
-    assert convmat.book.timing_enabled({FROZEN_TIMINGS_VARIABLE: value}) is True
+def test_unset_or_false_variable_keeps_the_stored_timings(value: str) -> None:
+    assert convmat.book.timing_enabled({LIVE_TIMINGS_VARIABLE: value}) is False
 
 
-def test_absent_variable_lets_pages_measure() -> None:
-    assert convmat.book.timing_enabled({"OTHER": "1"}) is True
+def test_the_default_build_does_not_measure() -> None:
+    assert convmat.book.timing_enabled({"OTHER": "1"}) is False
+    assert convmat.book.timing_enabled({"CONVMAT_FROZEN_TIMINGS": "0"}) is False
 
 
 def test_default_reads_the_process_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(FROZEN_TIMINGS_VARIABLE, "1")
-    assert convmat.book.timing_enabled() is False
-    monkeypatch.delenv(FROZEN_TIMINGS_VARIABLE)
+    monkeypatch.setenv(LIVE_TIMINGS_VARIABLE, "1")
     assert convmat.book.timing_enabled() is True
+    monkeypatch.delenv(LIVE_TIMINGS_VARIABLE)
+    assert convmat.book.timing_enabled() is False
 
 
 def test_a_child_process_inherits_the_switch() -> None:
@@ -44,16 +52,41 @@ def test_a_child_process_inherits_the_switch() -> None:
     code = "import convmat; print(convmat.book.timing_enabled())"
     out = subprocess.run(
         [sys.executable, "-c", code],
-        env={FROZEN_TIMINGS_VARIABLE: "1"},
+        env={LIVE_TIMINGS_VARIABLE: "1"},
         capture_output=True,
         text=True,
         check=True,
     )
-    assert out.stdout.strip() == "False"
+    assert out.stdout.strip() == "True"
 
 
-def test_the_placeholder_says_what_it_is() -> None:
-    assert "timing disabled" in convmat.book.TIMING_DISABLED_NOTE
+def test_the_stored_chapter_timings_hold_every_part_and_name_the_machine() -> None:
+    for part in ("matrix_routes", "fft", "methods"):
+        timed = book_timings(part, stored=STORED, environ={})
+        assert timed["origin"] == "stored"
+        assert timed["rows"]
+        assert timed["machine"]["cpu"]
+        sentence = describe_timings(timed)
+        assert timed["machine"]["cpu"] in sentence
+        assert timed["machine"]["date"][:10] in sentence
+        assert LIVE_TIMINGS_VARIABLE in sentence
+    data = json.loads(STORED.read_text(encoding="utf-8"))
+    assert data["threads"]["requested"] == 1
+
+
+def test_live_chapter_timings_measure_and_say_so() -> None:
+    timed = book_timings(
+        "fft", stored="no-such-file.json", environ={LIVE_TIMINGS_VARIABLE: "1"}
+    )
+    assert timed["origin"] == "live"
+    assert [row["k"] for row in timed["rows"]] == [3, 9, 33, 129, 513]
+    assert all(row["direct"] > 0 and row["fft"] > 0 for row in timed["rows"])
+    assert "while this page was built" in describe_timings(timed)
+
+
+def test_unknown_chapter_part_is_refused() -> None:
+    with pytest.raises(ValueError, match="parts"):
+        chapter_timings(("nope",))
 
 
 class TestTimings:

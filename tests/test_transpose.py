@@ -212,3 +212,12 @@ class TestErrors:
     def test_bias_shape(self):
         with pytest.raises(ValueError, match=r"`bias` must have shape \(1,\)"):
             conv_transpose1d(np.zeros((2, 3)), np.zeros((2, 1, 2)), bias=[1, 2])
+
+
+def test_a_crop_that_reaches_into_the_other_sides_padding():
+    """Input 1, padding (2, 0), stride 3: found by the ci hypothesis profile."""
+    w = np.array([5])
+    m = conv_matrix(w, 1, padding=((2, 0),), stride=3)
+    g = np.array([7])
+    xt = conv_transpose1d(g, w, padding=((2, 0),), stride=3, output_padding=2)
+    np.testing.assert_array_equal(xt, m.T @ g)

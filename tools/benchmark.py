@@ -24,6 +24,11 @@ folder does not exist).
 The results go to ``_build/bench/latest.json`` (``--output`` to change it).
 The Performance page of the book shows ``book/data/bench-latest.json`` when
 it exists: copy a run there to publish it.
+
+``--chapters`` instead times the tables that the chapters show (see
+``convmat._timing.chapter_timings``) and writes
+``_build/bench/chapter-timings.json``; the chapters show
+``book/data/chapter-timings.json``, a run copied there.
 """
 
 from __future__ import annotations
@@ -39,9 +44,10 @@ from pathlib import Path
 
 from project import BUILD, ROOT, SITE
 
-from convmat._timing import run_benchmarks
+from convmat._timing import chapter_timings, run_benchmarks
 
 DEFAULT_OUTPUT = BUILD / "bench" / "latest.json"
+CHAPTERS_OUTPUT = BUILD / "bench" / "chapter-timings.json"
 MALLOC_VARIABLES = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")
 GOAL_TEXT = {
     "conv2d_float32": "conv2d <= {goal:g}x torch",
@@ -157,6 +163,21 @@ def table(results: dict) -> str:
     return "\n".join(out)
 
 
+def write_chapter_timings(args: argparse.Namespace) -> int:
+    """Measure the chapters' timing tables; write them as JSON."""
+    output = CHAPTERS_OUTPUT if args.output == DEFAULT_OUTPUT else args.output
+    results = chapter_timings(log=lambda line: print("  timing", line, flush=True))
+    m = results["machine"]
+    print(f"machine: {m['cpu']}, {m['logical_cores']} logical cores; date: {m['date']}")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(
+        json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    print(f"wrote {output}")
+    print("to show it in the chapters: cp it to book/data/chapter-timings.json")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -179,7 +200,15 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="exit with status 1 when a goal is not met",
     )
+    parser.add_argument(
+        "--chapters",
+        action="store_true",
+        help="time only the tables the chapters show; write "
+        f"{CHAPTERS_OUTPUT.relative_to(ROOT)} (or --output)",
+    )
     args = parser.parse_args(argv)
+    if args.chapters:
+        return write_chapter_timings(args)
 
     print("convmat benchmark: ratios of best times, convmat / peer (below 1: faster)")
     missing = [v for v in MALLOC_VARIABLES if not os.environ.get(v)]

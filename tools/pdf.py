@@ -397,7 +397,7 @@ def page_numbers(pdf: Path, targets: list[str]) -> dict[str, int]:
 
 
 def fix_dates(pdf: Path) -> None:
-    """Stamp the PDF with ``SOURCE_DATE_EPOCH`` instead of the time it was printed.
+    """Stamp the PDF with the commit's time instead of the time it was printed.
 
     Chromium writes the print time as CreationDate and ModDate; nothing else in
     its output changes from run to run.  The new date has the same length, so

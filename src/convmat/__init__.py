@@ -19,13 +19,15 @@ Its price
     `matrix_cost` (a `MatrixCost`: entries, non-zeros, bytes, never built),
     `conv_layer_params`, `dense_layer_params`, `conv_layer_flops`,
     `dense_layer_flops` (weight sharing in numbers).
+The pattern finder
+    `normalized_correlation` (a template's correlation with every window).
 Pooling and shifts (translational invariance)
     `shift`, `max_pool2d`, `avg_pool2d`, `global_max_pool`, `global_avg_pool`.
 
 Two public submodules serve the book rather than the ideas:
 `convmat.book` (Markdown tables, number formatting, LaTeX, standard input
 sizes, the timing switch) and `convmat.experiment` (the classifiers of the
-translational-invariance chapter and the data they are trained on).
+experiment page and the data they are trained on).
 """
 
 from . import book as book  # the submodules are public: convmat.book.x works
@@ -44,11 +46,12 @@ from ._index import ConvIndex, conv_index
 from ._matrix import conv_matrix
 from ._operator import conv_operator
 from ._params import output_shape
+from ._pattern import normalized_correlation
 from ._pooling import avg_pool2d, global_avg_pool, global_max_pool, max_pool2d, shift
 from ._symbolic import conv_matrix_symbolic
 from ._transpose import conv_transpose1d, conv_transpose2d
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "ConvIndex",
@@ -73,6 +76,7 @@ __all__ = [
     "im2col",
     "matrix_cost",
     "max_pool2d",
+    "normalized_correlation",
     "output_shape",
     "shift",
 ]

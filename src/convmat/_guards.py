@@ -40,9 +40,13 @@ def grid_size(spec: ConvSpec) -> int:
     )
 
 
-def stored_taps(spec: ConvSpec) -> int:
-    """Non-zeros before merging: the taps that read the input (not padding)."""
-    if spec.padding_mode != "zeros":
+def stored_taps(spec: ConvSpec, *, exact: bool = True) -> int:
+    """Non-zeros before merging: the taps that read the input (not padding).
+
+    With ``exact=False`` the grid size, an upper bound that costs nothing:
+    the guards try it first and count only when it is above the limit.
+    """
+    if spec.padding_mode != "zeros" or not exact:
         return grid_size(spec)
     inside = 1
     for axis in range(len(spec.input_size)):
@@ -50,9 +54,9 @@ def stored_taps(spec: ConvSpec) -> int:
     return spec.out_channels * spec.group_in * inside
 
 
-def index_bytes(spec: ConvSpec) -> int:
+def index_bytes(spec: ConvSpec, *, exact: bool = True) -> int:
     """Peak bytes of `conv_index`: int64 grids, their mask, the selected triples."""
-    return grid_size(spec) * (3 * 8 + 1) + stored_taps(spec) * 3 * 8
+    return grid_size(spec) * (3 * 8 + 1) + stored_taps(spec, exact=exact) * 3 * 8
 
 
 def dense_bytes(spec: ConvSpec, itemsize: int) -> int:
@@ -60,41 +64,45 @@ def dense_bytes(spec: ConvSpec, itemsize: int) -> int:
     return spec.rows * spec.cols * itemsize
 
 
-def csr_bytes(spec: ConvSpec, itemsize: int) -> int:
+def csr_bytes(spec: ConvSpec, itemsize: int, *, exact: bool = True) -> int:
     """Bytes of the CSR matrix itself: data, column indices, row pointers."""
-    nnz = stored_taps(spec)
+    nnz = stored_taps(spec, exact=exact)
     index = 4 if max(nnz, spec.cols) <= _INT32_MAX else 8
     return nnz * (itemsize + index) + (spec.rows + 1) * index
 
 
-def sparse_bytes(spec: ConvSpec, itemsize: int) -> int:
+def sparse_bytes(spec: ConvSpec, itemsize: int, *, exact: bool = True) -> int:
     """Peak bytes of building the CSR matrix.
 
     Zero padding: the arrays are written in place, so the result is the
     peak. Other modes: the index map, flat positions, values and the sort
     that sums taps landing on the same entry come first.
     """
-    result = csr_bytes(spec, itemsize)
+    result = csr_bytes(spec, itemsize, exact=exact)
     if spec.padding_mode == "zeros":
         return result
-    return result + index_bytes(spec) + stored_taps(spec) * (3 * 8 + 2 * itemsize)
+    stored = stored_taps(spec, exact=exact)
+    return result + index_bytes(spec, exact=exact) + stored * (3 * 8 + 2 * itemsize)
 
 
 def refuse_above(
-    size: int,
-    peak: int,
+    estimate: Callable[[bool], tuple[int, int]],
     max_bytes: int,
     what: str,
     hint: Callable[[], str] | None = None,
 ) -> None:
-    """Raise a ValueError naming `what` and its size when `peak` > `max_bytes`.
+    """Raise a ValueError naming `what` and its size when it needs > `max_bytes`.
 
-    `size` is the bytes of what the user asked for (the matrix itself),
-    `peak` what building it takes (the matrix and the arrays it is built
-    from); the message states both when they differ. `hint`, the way out,
-    is only worked out for a refusal.
+    ``estimate(exact)`` returns ``(size, peak)``: the bytes of what the user
+    asked for (the matrix itself) and of building it (with the arrays it is
+    built from). It is called with ``exact=False`` first, an upper bound in
+    O(1); only above the limit are the taps counted. The message states both
+    sizes when they differ; `hint`, the way out, is worked out only then.
     """
     limit = check_int(max_bytes, "max_bytes", minimum=0)
+    if estimate(False)[1] <= limit:
+        return
+    size, peak = estimate(True)
     if peak <= limit:
         return
     needs = f"would take {size:,} bytes ({format_bytes(size)})"
@@ -103,7 +111,6 @@ def refuse_above(
     msg = (
         f"{what} {needs}, more than `max_bytes`={limit:,} "
         f"({format_bytes(limit)}).{hint() if hint else ''} Pass a larger "
-        "`max_bytes` to build it "
-        "anyway."
+        "`max_bytes` to build it anyway."
     )
     raise ValueError(msg)

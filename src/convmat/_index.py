@@ -258,6 +258,9 @@ def conv_index(
     )
     from ._guards import describe, index_bytes, refuse_above  # they use this module
 
-    nbytes = index_bytes(spec)
-    refuse_above(nbytes, nbytes, max_bytes, f"The index map of {describe(spec)}")
+    def estimate(exact: bool) -> tuple[int, int]:
+        nbytes = index_bytes(spec, exact=exact)
+        return nbytes, nbytes
+
+    refuse_above(estimate, max_bytes, f"The index map of {describe(spec)}")
     return spec_index(spec)

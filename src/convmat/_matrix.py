@@ -340,14 +340,21 @@ def conv_matrix(
                 "input_shape, ...), which applies the matrix without building it."
             )
 
-        size = dense_bytes(spec, w.itemsize)
-        peak = size + index_bytes(spec)
-        refuse_above(size, peak, max_bytes, what.format("dense"), hint)
+        def dense(exact: bool) -> tuple[int, int]:
+            size = dense_bytes(spec, w.itemsize)
+            return size, size + index_bytes(spec, exact=exact)
+
+        refuse_above(dense, max_bytes, what.format("dense"), hint)
         return _dense(w, spec)
-    size, peak = csr_bytes(spec, w.itemsize), sparse_bytes(spec, w.itemsize)
+
+    def sparse(exact: bool) -> tuple[int, int]:
+        return (
+            csr_bytes(spec, w.itemsize, exact=exact),
+            sparse_bytes(spec, w.itemsize, exact=exact),
+        )
+
     refuse_above(
-        size,
-        peak,
+        sparse,
         max_bytes,
         what.format("sparse"),
         lambda: " Use conv_operator(w, input_shape, ...): it never builds the matrix.",

@@ -121,8 +121,13 @@ def _spec(
     )
     # an object array of entries, then a str array of the longest name's width
     longest = len(str(spec.weight_shape)) + 8
-    nbytes = spec.rows * spec.cols * (8 + 4 * longest) + index_bytes(spec)
-    refuse_above(nbytes, nbytes, max_bytes, f"The symbolic matrix of {describe(spec)}")
+
+    def estimate(exact: bool) -> tuple[int, int]:
+        nbytes = spec.rows * spec.cols * (8 + 4 * longest)
+        nbytes += index_bytes(spec, exact=exact)
+        return nbytes, nbytes
+
+    refuse_above(estimate, max_bytes, f"The symbolic matrix of {describe(spec)}")
     return spec
 
 

@@ -1,24 +1,31 @@
-"""Timing, done fairly, and the switch that turns it off.
+"""Timing, done fairly, and the switch that lets a reader time on their machine.
 
 Pages of the book and ``tools/benchmark.py`` time convmat against its peers
 with these tools: `compare_timings` (interleaved rounds, per-call times,
 ratios of minimums and of medians, one BLAS thread), `machine_info` and
-`run_benchmarks` (the benchmark table, with the goals in `GOALS`).
+`run_benchmarks` (the benchmark table, with the goals in `GOALS`), and
+`chapter_timings` (the times the chapters show).
 
-A time measured while the book is built differs from build to build. Setting
-the environment variable ``CONVMAT_FROZEN_TIMINGS=1`` makes `timing_enabled`
-return False; pages then show `TIMING_DISABLED_NOTE` instead of a time, and
-two builds of the same sources are byte-identical.
+A time measured while the book is built differs from build to build, so the
+chapters show a committed measurement (``book/data/chapter-timings.json``,
+written by ``nox -s bench -- --chapters``) and name the machine it came from;
+`book_timings` reads it. Setting the environment variable
+``CONVMAT_LIVE_TIMINGS=1`` makes `timing_enabled` return True, and the pages
+then measure on the machine that builds them instead.
 """
 
 from __future__ import annotations
 
 __all__ = [
-    "FROZEN_TIMINGS_VARIABLE",
     "GOALS",
+    "LIVE_TIMINGS_VARIABLE",
+    "METHOD_CASES",
     "TIMING_DISABLED_NOTE",
     "Timings",
+    "book_timings",
+    "chapter_timings",
     "compare_timings",
+    "describe_timings",
     "machine_info",
     "run_benchmarks",
     "timing_enabled",
@@ -28,7 +35,9 @@ import datetime as _dt
 import functools
 import gc
 import importlib.metadata
+import json
 import math
+import operator
 import os
 import platform
 import time
@@ -40,25 +49,23 @@ from typing import Any
 
 import numpy as np
 
-#: Set this environment variable to ``1`` to freeze every timing in the book.
-FROZEN_TIMINGS_VARIABLE = "CONVMAT_FROZEN_TIMINGS"
+#: Set this environment variable to ``1`` to measure the book's timings live.
+LIVE_TIMINGS_VARIABLE = "CONVMAT_LIVE_TIMINGS"
 
-#: What a page shows in place of a measured time when timings are frozen.
-TIMING_DISABLED_NOTE = "timing disabled in this build"
+#: What a page shows in place of a measured time when it has none to show.
+TIMING_DISABLED_NOTE = "no measurement in this build"
 
-_OFF = {"", "0", "false", "no", "off"}
+_ON = {"1", "true", "yes", "on"}
 
 
 def timing_enabled(environ: Mapping[str, str] | None = None) -> bool:
-    """Whether pages may measure and print run times in this build.
+    """Whether pages measure run times live while the book is built.
 
     A time measured while the book is built differs from one build to the
-    next, so two builds of the same sources would never be byte-identical.
-    The reproducibility check (``nox -s reproducible``) therefore builds with
-    the environment variable ``CONVMAT_FROZEN_TIMINGS=1``; a page that times
-    something asks this function first and, when it returns ``False``, shows
-    a fixed placeholder labelled with :data:`TIMING_DISABLED_NOTE` instead of
-    a measurement.
+    next, so by default the pages show a committed measurement instead (see
+    `book_timings`), and two builds of the same sources are byte-identical.
+    A reader who wants their own machine's numbers sets the environment
+    variable ``CONVMAT_LIVE_TIMINGS=1``.
 
     Parameters
     ----------
@@ -69,34 +76,23 @@ def timing_enabled(environ: Mapping[str, str] | None = None) -> bool:
     Returns
     -------
     bool
-        ``False`` when ``CONVMAT_FROZEN_TIMINGS`` is set to anything but
-        ``""``, ``"0"``, ``"false"``, ``"no"`` or ``"off"`` (any case),
-        ``True`` otherwise: normal builds measure.
-
-    See Also
-    --------
-    TIMING_DISABLED_NOTE : the label of a frozen timing.
-
-    Notes
-    -----
-    The contract for page writers (README, "Pages that measure time"): measure only
-    inside ``if convmat.timing_enabled():``, compute everything else (sizes,
-    byte counts, FLOPs) unconditionally, and keep the assertions that check
-    measured claims inside the same ``if``.
+        ``True`` when ``CONVMAT_LIVE_TIMINGS`` is ``"1"``, ``"true"``,
+        ``"yes"`` or ``"on"`` (any case), ``False`` otherwise: the default
+        build does not measure.
 
     Examples
     --------
     >>> from convmat.book import timing_enabled
     >>> timing_enabled({})
-    True
-    >>> timing_enabled({"CONVMAT_FROZEN_TIMINGS": "1"})
     False
-    >>> timing_enabled({"CONVMAT_FROZEN_TIMINGS": "0"})
+    >>> timing_enabled({"CONVMAT_LIVE_TIMINGS": "1"})
     True
+    >>> timing_enabled({"CONVMAT_LIVE_TIMINGS": "0"})
+    False
     """
     env = os.environ if environ is None else environ
-    value = env.get(FROZEN_TIMINGS_VARIABLE, "")
-    return value.strip().lower() in _OFF
+    value = env.get(LIVE_TIMINGS_VARIABLE, "")
+    return value.strip().lower() in _ON
 
 
 @dataclass(frozen=True)
@@ -568,3 +564,220 @@ def run_benchmarks(
         "threads": threads,
         "machine": machine,
     }
+
+
+# ---------------------------------------------------------------------------
+# the times the chapters show
+# ---------------------------------------------------------------------------
+
+#: Image sides of the price chapter's table; the dense matrix is built up to
+#: `DENSE_LIMIT` bytes.
+MATRIX_SIDES = (16, 32, 48, 96, 192)
+DENSE_LIMIT = 64 * 1024**2
+#: Filter lengths of the FFT table, on a signal of `FFT_SIGNAL` samples.
+FFT_SIZES = (3, 9, 33, 129, 513)
+FFT_SIGNAL = 4096
+#: The cases of the methods table: input shape, weight shape.
+METHOD_CASES = {
+    f"3{_X}32{_X}32 → 16, 3{_X}3": ((3, 32, 32), (16, 3, 3, 3)),
+    f"16{_X}64{_X}64 → 16, 3{_X}3": ((16, 64, 64), (16, 16, 3, 3)),
+    f"4{_X}64{_X}64 → 4, 15{_X}15": ((4, 64, 64), (4, 4, 15, 15)),
+}
+
+
+def _time_matrix_routes(rounds: int, min_time: float) -> dict[str, Any]:
+    """Direct `conv2d`, sparse and dense products, and the sparse build."""
+    from ._direct import conv2d
+    from ._matrix import conv_matrix
+
+    rng = np.random.default_rng(0)
+    w = rng.standard_normal((1, 3, 3, 3)).astype(np.float32)
+    rows = []
+    for side in MATRIX_SIDES:
+        x = rng.standard_normal((3, side, side)).astype(np.float32)
+        v = x.ravel()
+        sparse = conv_matrix(w, x.shape, padding=1, format="sparse")
+        calls: dict[str, Callable[[], object]] = {
+            "direct": functools.partial(conv2d, x, w, padding=1),
+            "sparse": functools.partial(operator.matmul, sparse, v),
+        }
+        if (v.size * 4) * side * side <= DENSE_LIMIT:  # float32, side*side rows
+            dense = conv_matrix(w, x.shape, padding=1)
+            calls["dense"] = functools.partial(operator.matmul, dense, v)
+        t = compare_timings(calls, rounds=rounds, min_time=min_time)
+        build = compare_timings(
+            {
+                "build": functools.partial(
+                    conv_matrix, w, x.shape, padding=1, format="sparse"
+                )
+            },
+            rounds=rounds,
+            min_time=0,
+            max_number=1,
+        )
+        rows.append(
+            {
+                "side": side,
+                **{k: t.best(k) for k in calls},
+                "build": build.best("build"),
+            }
+        )
+    return {"rows": rows, "dense_limit": DENSE_LIMIT, "rounds": rounds}
+
+
+def _time_fft(rounds: int, min_time: float) -> dict[str, Any]:
+    """Circular 1-D convolution, direct against FFT, for growing filters."""
+    from ._direct import conv1d
+    from ._fast import conv_fft
+
+    rng = np.random.default_rng(0)
+    signal = rng.standard_normal(FFT_SIGNAL)
+    opts: dict[str, Any] = {"padding": "same", "padding_mode": "circular"}
+    rows = []
+    for k in FFT_SIZES:
+        filt = rng.standard_normal(k)
+        t = compare_timings(
+            {
+                "direct": functools.partial(conv1d, signal, filt, **opts),
+                "fft": functools.partial(conv_fft, signal, filt, **opts),
+            },
+            rounds=rounds,
+            min_time=min_time,
+        )
+        rows.append({"k": k, "direct": t.best("direct"), "fft": t.best("fft")})
+    return {"n": FFT_SIGNAL, "rows": rows, "rounds": rounds}
+
+
+def _time_methods(rounds: int, min_time: float) -> dict[str, Any]:
+    """im2col + GEMM, direct loops, FFT and the sparse matrix product."""
+    from ._direct import conv2d
+    from ._fast import conv_fft, conv_taps
+    from ._matrix import conv_matrix
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for label, (x_shape, w_shape) in METHOD_CASES.items():
+        xs = rng.standard_normal(x_shape).astype(np.float32)
+        ws = rng.standard_normal(w_shape).astype(np.float32)
+        pad = w_shape[-1] // 2
+        ms = conv_matrix(ws, x_shape, padding=pad, format="sparse")
+        t = compare_timings(
+            {
+                "im2col": functools.partial(conv2d, xs, ws, padding=pad),
+                "taps": functools.partial(conv_taps, xs, ws, padding=pad),
+                "fft": functools.partial(conv_fft, xs, ws, padding=pad),
+                "matrix": functools.partial(operator.matmul, ms, xs.ravel()),
+            },
+            rounds=rounds,
+            min_time=min_time,
+        )
+        rows.append({"case": label, **{k: t.best(k) for k in t.seconds}})
+    return {"rows": rows, "rounds": rounds}
+
+
+_CHAPTER_PARTS: dict[str, Callable[[int, float], dict[str, Any]]] = {
+    "matrix_routes": _time_matrix_routes,
+    "fft": _time_fft,
+    "methods": _time_methods,
+}
+
+
+def chapter_timings(
+    parts: tuple[str, ...] = tuple(_CHAPTER_PARTS),
+    *,
+    rounds: int = 5,
+    min_time: float = 0.01,
+    log: Callable[[str], object] | None = None,
+) -> dict[str, Any]:
+    """Measure the times the chapters show, with one thread, and say where.
+
+    Parameters
+    ----------
+    parts : tuple of str, optional
+        Which tables: ``"matrix_routes"`` (dense and sparse products against
+        the direct convolution, "The price of the matrix view"), ``"fft"``
+        and ``"methods"`` ("Going further").
+    rounds, min_time : optional
+        As in `compare_timings`.
+    log : callable, optional
+        Called with a line of progress text (e.g. ``print``).
+
+    Returns
+    -------
+    dict
+        One entry per part (per-call seconds, best of ``rounds``), plus
+        ``machine`` (`machine_info`) and ``threads``.
+
+    Raises
+    ------
+    ValueError
+        If a part is unknown.
+    """
+    unknown = [p for p in parts if p not in _CHAPTER_PARTS]
+    if unknown:
+        msg = f"`parts` must be among {tuple(_CHAPTER_PARTS)}, got {unknown[0]!r}"
+        raise ValueError(msg)
+    say = log or (lambda _line: None)
+    out: dict[str, Any] = {}
+    with _one_thread() as threads:
+        for part in parts:
+            say(f"chapter timings: {part} ...")
+            out[part] = _CHAPTER_PARTS[part](rounds, min_time)
+        out["machine"] = machine_info()
+    out["threads"] = threads
+    return out
+
+
+#: Where the committed chapter timings live, relative to the book's pages.
+STORED_TIMINGS = Path("data") / "chapter-timings.json"
+
+
+def book_timings(
+    part: str,
+    *,
+    stored: str | Path = STORED_TIMINGS,
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The times a chapter shows: the committed run, or a live one when asked.
+
+    Parameters
+    ----------
+    part : str
+        One of the parts of `chapter_timings`.
+    stored : path, optional
+        The committed measurement (JSON written by ``nox -s bench --
+        --chapters``), relative to the page that reads it.
+    environ : mapping, optional
+        Where `timing_enabled` looks for ``CONVMAT_LIVE_TIMINGS``.
+
+    Returns
+    -------
+    dict
+        The part's results, with ``origin`` (``"stored"`` or ``"live"``),
+        ``machine`` and ``threads``.
+    """
+    if timing_enabled(environ):
+        data = chapter_timings((part,))
+        origin = "live"
+    else:
+        data = json.loads(Path(stored).read_text(encoding="utf-8"))
+        origin = "stored"
+    return {
+        **data[part],
+        "origin": origin,
+        "machine": data["machine"],
+        "threads": data["threads"],
+    }
+
+
+def describe_timings(timings: Mapping[str, Any]) -> str:
+    """One sentence saying where and when the times of `book_timings` were taken."""
+    m = timings["machine"]
+    where = f"{m['cpu']} ({m['logical_cores']} logical cores), one thread"
+    if timings["origin"] == "live":
+        return f"measured while this page was built, on {where}"
+    return (
+        f"measured on {m['date'][:10]} with `nox -s bench -- --chapters` on {where}, "
+        f"NumPy {m['numpy']}; set `{LIVE_TIMINGS_VARIABLE}=1` to measure on your "
+        "machine while the book builds"
+    )

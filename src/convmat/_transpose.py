@@ -56,18 +56,20 @@ def transpose_padded(
     every: tuple[Any, ...] = (Ellipsis, *(slice(None, None, s) for s in strides))
     z[every] = gc
     # 2. pad d(k-1) (the "full" correlation) minus the forward padding, plus
-    #    output_padding at the end; a negative amount crops instead.
+    #    output_padding at the end; a negative amount crops instead. Grow
+    #    first, then crop: a crop on one side may reach into the growth of
+    #    the other (a tiny input with large padding and stride).
     crop: list[slice] = []
     grow: list[tuple[int, int]] = []
     for a, (k, d, (lo, hi), op) in enumerate(
         zip(kernel, dilations, pads, extra, strict=True)
     ):
         before, after = d * (k - 1) - lo, d * (k - 1) - hi + op
-        size = z.shape[len(lead) + a]
-        crop.append(slice(max(-before, 0), size - max(-after, 0)))
+        grown = z.shape[len(lead) + a] + max(before, 0) + max(after, 0)
         grow.append((max(before, 0), max(after, 0)))
+        crop.append(slice(max(-before, 0), grown - max(-after, 0)))
     inside: tuple[Any, ...] = (Ellipsis, *crop)
-    zp = np.pad(z[inside], ((0, 0),) * len(lead) + tuple(grow))
+    zp = np.pad(z, ((0, 0),) * len(lead) + tuple(grow))[inside]
     # 3. correlate with the flipped kernel, in and out channels swapped per group
     c_out, c_in_group = wc.shape[:2]
     flip = (slice(None), slice(None), slice(None), *(slice(None, None, -1),) * ndim)

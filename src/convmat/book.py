@@ -16,8 +16,11 @@ Standard input sizes
     `layer_comparison` / `LayerComparison` (dense against convolutional
     layers at those sizes: the weight-sharing table).
 Timing
-    `timing_enabled` (may a page measure time in this build?),
-    `TIMING_DISABLED_NOTE` (what it shows instead), `FROZEN_TIMINGS_VARIABLE`,
+    `book_timings` (the times a chapter shows: the committed measurement, or
+    a live one), `describe_timings` (where and when they were measured),
+    `chapter_timings` and `METHOD_CASES` (what is measured),
+    `timing_enabled` and `LIVE_TIMINGS_VARIABLE` (does this build measure
+    live?), `TIMING_DISABLED_NOTE` (what a page shows with no measurement),
     `compare_timings` / `Timings` (fair, interleaved timing), `machine_info`,
     `run_benchmarks` and its `GOALS` (the benchmark table).
 """
@@ -29,11 +32,15 @@ from ._datasets import CIFAR10, HD, IMAGENET_VGG, MNIST, STANDARD_INPUTS, InputS
 from ._format import format_bytes, format_count, markdown_table
 from ._symbolic import conv_equations, tap_names, to_latex, vector_symbols
 from ._timing import (
-    FROZEN_TIMINGS_VARIABLE,
     GOALS,
+    LIVE_TIMINGS_VARIABLE,
+    METHOD_CASES,
     TIMING_DISABLED_NOTE,
     Timings,
+    book_timings,
+    chapter_timings,
     compare_timings,
+    describe_timings,
     machine_info,
     run_benchmarks,
     timing_enabled,
@@ -41,18 +48,22 @@ from ._timing import (
 
 __all__ = [
     "CIFAR10",
-    "FROZEN_TIMINGS_VARIABLE",
     "GOALS",
     "HD",
     "IMAGENET_VGG",
+    "LIVE_TIMINGS_VARIABLE",
+    "METHOD_CASES",
     "MNIST",
     "STANDARD_INPUTS",
     "TIMING_DISABLED_NOTE",
     "InputSize",
     "LayerComparison",
     "Timings",
+    "book_timings",
+    "chapter_timings",
     "compare_timings",
     "conv_equations",
+    "describe_timings",
     "format_bytes",
     "format_count",
     "layer_comparison",
