@@ -126,6 +126,10 @@ def _notebooks(site: Path) -> list[Path]:
 def test_notebooks_show_no_myst_and_hold_no_checks(built_site: Path) -> None:
     for path in _notebooks(built_site):
         notebook = json.loads(path.read_text(encoding="utf-8"))
+        preface = notebook["cells"][0]["source"]
+        assert "CC BY 4.0" in preface, path.name
+        assert "`convmat`" in preface, (path.name, preface)  # what to install
+        assert "{requirements}" not in preface, path.name
         for cell in notebook["cells"]:
             source = (
                 "".join(cell["source"])

@@ -129,7 +129,7 @@ def _preface(app: Sphinx, title: str) -> str:
         f'*This notebook is the page "{title}" of the book '
         f"*{app.config.project}*, version {app.config.release} "
         f"({CONTENT_LICENSE}), with the outputs of the book's own run. "
-        "It needs Python with {{requirements}} installed (`convmat` is the "
+        "It needs Python with {requirements} installed (`convmat` is the "
         "book's package); run it from top to bottom.*"
     )
 
