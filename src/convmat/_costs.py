@@ -513,9 +513,9 @@ def conv_layer_flops(
 
 @dataclass(frozen=True)
 class LayerComparison:
-    """One row of the weight-sharing table: a dense and a convolutional layer.
+    """One row of the weight-sharing table: a fully connected and a convolutional layer.
 
-    Both layers keep the size: the dense layer maps all ``features`` inputs to
+    Both layers keep the size: the fully connected layer maps all ``features`` inputs to
     as many outputs; the convolutional layer maps ``C`` channels to ``C``
     channels with a ``k x k`` kernel and ``"same"`` padding.
 
@@ -552,7 +552,7 @@ class LayerComparison:
 
     @property
     def dense_bytes(self) -> int:
-        """Bytes of the dense layer's parameters."""
+        """Bytes of the fully connected layer's parameters."""
         return self.dense_params * self.itemsize
 
     @property
@@ -587,7 +587,7 @@ def layer_comparison(
     kernel_size: int = 3,
     dtype: npt.DTypeLike = "float32",
 ) -> list[LayerComparison]:
-    """Dense against convolutional layers at standard image sizes.
+    """Fully connected against convolutional layers at standard image sizes.
 
     Parameters
     ----------

@@ -1,14 +1,15 @@
-"""Tiny classifiers, in plain numpy, for the translational-invariance chapters.
+"""Tiny classifiers, in plain numpy, for the experiment chapter.
 
-A *dense* classifier (one fully connected layer, softmax) has a separate weight
-for every pixel; a *shared* classifier slides the same few filters over every
-position (a convolution), keeps each filter's strongest response (global max
-pooling) and classifies those. Trained on objects seen at a few positions only,
-the first cannot recognise them elsewhere; the second can. Between the two
-lie the rungs of an ablation ladder: a *locally connected* classifier (the
-same windows as the convolution, but unshared weights in each) and a shared
-classifier *without* pooling (its feature maps flattened into a dense layer),
-so that locality, sharing and pooling can be measured one at a time.
+A *fully connected* classifier (one fully connected layer, softmax; the library
+names it "dense", as in ``DenseClassifier`` and ``train_dense``) has a separate
+weight for every pixel; a *shared* classifier slides the same few filters over
+every position (a convolution), keeps each filter's strongest response (global
+max pooling) and classifies those. Trained on objects seen at a few positions
+only, the first cannot recognise them elsewhere; the second can. Between the two
+lie the rungs of an ablation ladder: a *locally connected* classifier (the same
+windows as the convolution, but unshared weights in each) and a shared
+classifier *without* pooling (its feature maps flattened into a fully connected
+layer), so that locality, sharing and pooling can be measured one at a time.
 :func:`place` puts small images on a larger canvas at chosen positions to make
 such a data set.
 
@@ -157,7 +158,7 @@ def _cross_entropy(logits: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray
 def _dense_gradients(
     params: list[np.ndarray], x: np.ndarray, y: np.ndarray
 ) -> tuple[float, list[np.ndarray]]:
-    """Loss and gradients of the dense classifier ``[weight, bias]`` on a batch."""
+    """Loss and gradients of the fully connected classifier ``[weight, bias]``."""
     weight, bias = params
     f = x.reshape(len(x), -1)
     loss, g = _cross_entropy(f @ weight.T + bias, y)
@@ -194,7 +195,7 @@ def _window_gradients(
     The first layer is shared (``filters`` ``(C, k*k)``, ``filter_bias``
     ``(C,)``) or locally connected (``(C, P, k*k)`` and ``(C, P)``, one
     filter per window); then ReLU, then global max pooling or flattening,
-    then a dense layer. One function for every rung of the ladder, so that
+    then a fully connected layer. One function for every rung of the ladder, so that
     the rungs differ only where their definitions do.
     """
     filters, filter_bias, weight, bias = params
@@ -371,7 +372,7 @@ class _WindowClassifier:
         return np.asarray(np.maximum(self._maps(self._checked(x)), 0.0))
 
     def features(self, x: npt.ArrayLike) -> np.ndarray:
-        """What the dense head sees: ``(n, C)`` pooled or ``(n, C*P)`` flattened."""
+        """The fully connected head's input: ``(n, C)`` pooled, ``(n, C*P)`` flat."""
         z = self._maps(self._checked(x))
         if self.pooling == "max":
             return np.asarray(np.maximum(z.max(axis=(2, 3)), 0.0))
@@ -392,12 +393,12 @@ class _WindowClassifier:
 
 @dataclass
 class SharedClassifier(_WindowClassifier):
-    """Shared filters, ReLU, global max pooling (or flattening), a dense layer.
+    """Convolution, ReLU, global max pooling (or flattening), fully connected layer.
 
     The first layer is a convolution (cross-correlation, no padding, stride
     1) with `filters`: the same weights at every position. Global max pooling
     keeps each filter's strongest response, wherever it is, so the classifier
-    sees *what* was found, not *where*. With ``pooling="flatten"`` the dense
+    sees *what* was found, not *where*. With ``pooling="flatten"`` the fully connected
     layer sees every response at its position instead.
 
     Attributes
@@ -407,7 +408,7 @@ class SharedClassifier(_WindowClassifier):
     filter_bias : (C,) ndarray
         One bias per filter.
     weight : (n_classes, C) or (n_classes, C * P) ndarray
-        Dense layer from the pooled (or the ``P`` flattened) responses to the
+        Fully connected layer from the pooled (or the ``P`` flattened) responses to the
         classes.
     bias : (n_classes,) ndarray
         One bias per class.
@@ -420,7 +421,7 @@ class SharedClassifier(_WindowClassifier):
 
     @property
     def n_params(self) -> int:
-        """Parameters of the convolution plus those of the dense layer."""
+        """Parameters of the convolution plus those of the fully connected layer."""
         channels, kh, kw = self.filters.shape
         n_classes, n_features = self.weight.shape
         return conv_layer_params((channels, 1, kh, kw)) + dense_layer_params(
@@ -444,7 +445,7 @@ class LocalClassifier(_WindowClassifier):
     Every output position ``(r, c)`` of channel ``C`` has its own ``k x k``
     filter and bias (a "convolution without sharing", or *unshared
     convolution*): the same locality as a convolution, none of its sharing.
-    Then ReLU, global max pooling (or flattening) and a dense layer, as in
+    Then ReLU, global max pooling (or flattening) and a fully connected layer, as in
     :class:`SharedClassifier`.
 
     Attributes
@@ -454,7 +455,7 @@ class LocalClassifier(_WindowClassifier):
     filter_bias : (C, h_out, w_out) ndarray
         One bias per channel and output position.
     weight : (n_classes, C) or (n_classes, C * h_out * w_out) ndarray
-        Dense layer from the pooled (or flattened) responses to the classes.
+        Fully connected layer from the pooled (or flattened) responses to the classes.
     bias : (n_classes,) ndarray
         One bias per class.
     pooling : {"max", "flatten"}
@@ -480,7 +481,7 @@ class LocalClassifier(_WindowClassifier):
 
     @property
     def n_params(self) -> int:
-        """Every window's filter and bias, plus the dense layer."""
+        """Every window's filter and bias, plus the fully connected layer."""
         n_classes, n_features = self.weight.shape
         return (
             self.filters.size
@@ -499,7 +500,7 @@ def train_dense(
     learning_rate: float = 0.01,
     seed: int = 0,
 ) -> DenseClassifier:
-    """Train a dense (fully connected) softmax classifier with Adam.
+    """Train a fully connected softmax classifier with Adam.
 
     Parameters
     ----------
@@ -660,7 +661,7 @@ def train_shared(
         Filters are ``kernel_size x kernel_size``.
     pooling : {"max", "flatten"}, optional
         ``"max"``: global max pooling of each feature map; ``"flatten"``: no
-        pooling, the dense layer sees every response at its position.
+        pooling, the fully connected layer sees every response at its position.
     epochs, batch_size : int, optional
         Passes over the data and images per step.
     learning_rate : float, optional
@@ -680,7 +681,7 @@ def train_shared(
 
     See Also
     --------
-    train_dense : the dense classifier.
+    train_dense : the fully connected classifier.
     train_local : the same windows without sharing.
 
     Notes
