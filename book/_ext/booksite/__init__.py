@@ -8,6 +8,7 @@ into the build, and says why in its docstring:
 - `dependencies`: re-read a page when a data file it reads changes;
 - `package_cache`: run the pages again when the package changes;
 - `errors`: a failing cell reads as a book error, not a Sphinx crash;
+- `figures`: the same figure layout in every build (byte-reproducible SVGs);
 - `stable_ids`: the same ids in every build (byte-reproducible sites);
 - `kernels`: quiet the kernel's start-up warning;
 - `singlehtml`: let the one-page build (the PDF's source) render every node;
@@ -24,6 +25,7 @@ from . import (
     citation,
     dependencies,
     errors,
+    figures,
     kernels,
     notebooks,
     package_cache,
@@ -36,6 +38,7 @@ MODULES = (
     citation,
     dependencies,
     errors,
+    figures,
     kernels,
     notebooks,
     package_cache,
