@@ -11,7 +11,6 @@ a formula or a role (a glued number, a link) counts as one word.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from project import ROOT
@@ -40,7 +39,7 @@ PROSE_BLOCKS = {
 
 def chapter_pages() -> list[str]:
     index = (BOOK / "index.md").read_text(encoding="utf-8")
-    block = re.search(r"```\{toctree\}\n:caption: The book\n(.*?)```", index, re.S)
+    block = re.search(r"```\{toctree\}\n:caption: The book\n(.*?)```", index, re.DOTALL)
     assert block, "index.md has a toctree captioned 'The book'"
     return [
         line.strip()
@@ -51,7 +50,7 @@ def chapter_pages() -> list[str]:
 
 def prose(text: str) -> str:
     """The text of a MyST page that a reader reads as prose."""
-    text = re.sub(r"\A---\n.*?\n---\n", "", text, flags=re.S)
+    text = re.sub(r"\A---\n.*?\n---\n", "", text, flags=re.DOTALL)
     kept: list[str] = []
     open_blocks: list[tuple[str, str | None]] = []
     for line in text.splitlines():
@@ -71,17 +70,19 @@ def prose(text: str) -> str:
             continue
         kept.append(line)
     body = "\n".join(kept)
-    body = re.sub(r"\$\$.*?\$\$", " formula ", body, flags=re.S)
+    body = re.sub(r"\$\$.*?\$\$", " formula ", body, flags=re.DOTALL)
     body = re.sub(r"\$[^$\n]+\$", " formula ", body)
     return re.sub(r"\{[\w:-]+\}`[^`]*`", " role ", body)
 
 
 def word_count(text: str) -> int:
-    return len(re.findall(r"[A-Za-z0-9][\w'’.,-]*", text))
+    return len(re.findall(r"[A-Za-z0-9][\w'\u2019.,-]*", text))
 
 
 def solutions(text: str) -> dict[str, str]:
-    found = re.findall(r"```\{solution-start\} ([\w-]+)\n(.*?)```\{solution-end\}", text, re.S)
+    found = re.findall(
+        r"```\{solution-start\} ([\w-]+)\n(.*?)```\{solution-end\}", text, re.DOTALL
+    )
     return dict(found)
 
 
@@ -111,6 +112,6 @@ def test_a_chapter_page_has_exercises_with_checked_solutions(page: str) -> None:
     answers = solutions(text)
     for label in labels:
         assert label in answers, f"{page}.md: exercise {label} has no solution"
-        assert re.search(r"```\{code-cell\}[^\n]*\n(?:.*\n)*?.*\bassert\b", answers[label]), (
-            f"{page}.md: the solution of {label} asserts nothing it computes"
-        )
+        assert re.search(
+            r"```\{code-cell\}[^\n]*\n(?:.*\n)*?.*\bassert\b", answers[label]
+        ), f"{page}.md: the solution of {label} asserts nothing it computes"
