@@ -141,5 +141,6 @@ html_copy_source = True
 booksite_page_files = {
     "performance": ["book/data/bench-latest.json"],
     "price-of-the-matrix": ["book/data/chapter-timings.json"],
-    "going-further": ["book/data/chapter-timings.json"],
+    "circulant-and-fft": ["book/data/chapter-timings.json"],
+    "how-libraries-compute": ["book/data/chapter-timings.json"],
 }

@@ -46,6 +46,7 @@ import convmat
 pytestmark = pytest.mark.browser
 
 MATRIX_PAGE = "matrix-multiplication.html"
+EXPLORER_PAGE = "padding-stride-dilation.html"  # the page with the 1-D explorer
 SNIPPET = ROOT / "book" / "_includes" / "explorer.md"
 
 
@@ -338,10 +339,10 @@ def explorer_pages(site_map: SiteMap) -> list[str]:
     ]
 
 
-def test_the_matrix_page_shows_the_explorer(site_map: SiteMap) -> None:
-    if not (site_map.root / MATRIX_PAGE).is_file():
-        pytest.skip(f"{MATRIX_PAGE} is not in the site yet")
-    assert MATRIX_PAGE in explorer_pages(site_map)
+def test_the_options_page_shows_the_explorer(site_map: SiteMap) -> None:
+    if not (site_map.root / EXPLORER_PAGE).is_file():
+        pytest.skip(f"{EXPLORER_PAGE} is not in the site yet")
+    assert EXPLORER_PAGE in explorer_pages(site_map)
     assert (site_map.root / "_static" / "explorer.js").is_file()
 
 
@@ -350,8 +351,8 @@ def explorer(guard: LocalOnly, site_map: SiteMap) -> Iterator[Any]:
     """A tab showing the explorer: on its page of the site if one includes it,
     otherwise on a stand-in page (the snippet alone) served at the site root."""
     pages = explorer_pages(site_map)
-    if MATRIX_PAGE in pages:
-        url = guard.base_url + MATRIX_PAGE
+    if EXPLORER_PAGE in pages:
+        url = guard.base_url + EXPLORER_PAGE
     elif pages:
         url = guard.base_url + pages[0]
     else:

@@ -35,7 +35,7 @@ import convmat
 
 pytestmark = pytest.mark.browser
 
-PAGE = "matrix-multiplication.html"
+PAGE = "two-dimensions.html"
 SNIPPET = ROOT / "book" / "_includes" / "explorer2d.md"
 ROOT_CLASS = 'class="convmat-explorer2d"'
 
@@ -105,7 +105,7 @@ def tab(site: Any, chromium: Any, explorer_page: str | None) -> Iterator[Any]:
     assert not record.offsite_requests, record.offsite_requests
 
 
-def test_the_matrix_page_shows_the_explorer(explorer_page: str | None) -> None:
+def test_the_two_dimensions_page_shows_the_explorer(explorer_page: str | None) -> None:
     assert explorer_page == PAGE
 
 

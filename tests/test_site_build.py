@@ -376,7 +376,7 @@ def assert_build_fails_at_an_assert(tmp_path: Path, src: Path, page: str) -> Non
     ("page", "wrong", "kind"),
     [
         (
-            "matrix-multiplication",
+            "padding-stride-dilation",
             WRONG_OUTPUT_SIZE,
             "output size against windows counted",
         ),

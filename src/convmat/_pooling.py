@@ -1,4 +1,4 @@
-"""Pooling and shifting: what the translational-invariance chapter needs.
+"""Pooling and shifting: what the chapters on translational equivariance and invariance need.
 
 Convolution is translation *equivariant* (shift the input, the output shifts);
 pooling over positions turns that into *invariance*. :func:`shift` moves an

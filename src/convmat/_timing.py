@@ -696,7 +696,8 @@ def chapter_timings(
     parts : tuple of str, optional
         Which tables: ``"matrix_routes"`` (dense and sparse products against
         the direct convolution, "The price of the matrix view"), ``"fft"``
-        and ``"methods"`` ("Going further").
+        ("Circulant matrices and the FFT") and ``"methods"`` ("How libraries
+        really compute convolutions").
     rounds, min_time : optional
         As in `compare_timings`.
     log : callable, optional
