@@ -371,6 +371,8 @@ def explorer(guard: LocalOnly, site_map: SiteMap) -> Iterator[Any]:
     tab = guard.context.new_page()
     tab.recorder = Recorder(tab, record)  # travels with the tab, for axe_violations
     tab.goto(url)
+    # built when it comes near the screen (test_explorers_are_built_only_near_the_screen)
+    tab.locator(".convmat-explorer").first.scroll_into_view_if_needed()
     tab.locator(".convmat-explorer button.cmx-out").first.wait_for()
     yield tab
     tab.close()
@@ -574,3 +576,45 @@ def test_the_explorer_fits_a_phone_and_is_accessible(explorer: Any) -> None:
     configure(explorer, (6, 3, 1, 1, 1))
     root.locator("button.cmx-out").nth(2).click()
     root.screenshot(path=SCREENSHOTS / "explorer-desktop.png", style=HIDE_CHROME)
+
+
+# --- work deferred until the reader comes near it (page speed on a phone) -----
+
+EXPLORERS = ".convmat-explorer, .convmat-explorer2d"
+DEFERRED_STATE = """(selector) => Array.from(document.querySelectorAll(selector)).map((root) => ({
+    top: root.getBoundingClientRect().top / window.innerHeight,
+    built: root.querySelector("button") !== null,
+}))"""
+
+
+
+def test_explorers_are_built_only_near_the_screen(
+    guard: LocalOnly, site_map: SiteMap
+) -> None:
+    """An explorer far down a page costs its first view nothing; near, it works."""
+    pages = [
+        page
+        for page in site_map.pages
+        if re.search(r'class="convmat-explorer(2d)?"', (site_map.root / page).read_text("utf-8"))
+    ]
+    if not pages:
+        pytest.skip("no page of the site shows an explorer yet")
+    far_seen = 0
+    for page in pages:
+        tab = guard.context.new_page()
+        tab.set_viewport_size(PHONE)
+        try:
+            tab.goto(guard.base_url + page, wait_until="load")
+            tab.wait_for_timeout(500)
+            for state in tab.evaluate(DEFERRED_STATE, EXPLORERS):
+                if state["top"] > 3:  # more than two screens below the first
+                    far_seen += 1
+                    assert not state["built"], f"{page}: an explorer far below was built"
+            for i in range(tab.locator(EXPLORERS).count()):
+                root = tab.locator(EXPLORERS).nth(i)
+                root.scroll_into_view_if_needed()
+                root.locator("button").first.wait_for(timeout=10000)
+        finally:
+            tab.close()
+    assert far_seen, f"no explorer lies below the first screens of {pages}"
+

@@ -93,6 +93,8 @@ def tab(site: Any, chromium: Any, explorer_page: str | None) -> Iterator[Any]:
         page_tab.recorder = Recorder(page_tab, record)  # for axe_violations
         try:
             page_tab.goto(url)
+            # built when it comes near the screen (test_built_only_near_the_screen)
+            page_tab.locator(".convmat-explorer2d").first.scroll_into_view_if_needed()
             page_tab.locator(".convmat-explorer2d button.cm2-out").first.wait_for()
             yield page_tab
         finally:

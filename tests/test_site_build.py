@@ -237,6 +237,28 @@ def test_pages_carry_no_weight_they_do_not_need(built_site: Path) -> None:
         assert len(description.group(1)) >= 40, name
 
 
+def test_stylesheets_keep_only_rules_the_site_can_use(built_site: Path) -> None:
+    """The theme's stylesheet is cut to what pages and scripts name; ours are whole."""
+    import pydata_sphinx_theme
+
+    static = built_site / "_static"
+    shipped = (
+        Path(pydata_sphinx_theme.__file__).parent
+        / "theme/pydata_sphinx_theme/static/styles/pydata-sphinx-theme.css"
+    ).read_text(encoding="utf-8")
+    cut = (static / "styles" / "pydata-sphinx-theme.css").read_text(encoding="utf-8")
+    assert len(cut) < len(shipped) / 2, (len(cut), len(shipped))
+    # a component no page shows goes; what every page uses, and the dark
+    # mode that a script switches on, stay
+    assert ".ablog-post" in shipped
+    assert ".ablog-post" not in cut
+    for kept in (".bd-article", ".bd-sidebar-primary", "html[data-theme=dark]"):
+        assert kept in cut, kept
+    for own in ("convmat.css", "explorer.css", "explorer2d.css"):
+        source = ROOT / "book" / "_static" / own
+        assert (static / own).read_bytes() == source.read_bytes(), own
+
+
 def test_every_image_has_a_size_and_later_ones_load_lazily(built_site: Path) -> None:
     for page in (built_site / p for p in pages_of(built_site)):
         images = re.findall(r"<img\b[^>]*>", page.read_text(encoding="utf-8"))

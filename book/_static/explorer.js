@@ -587,12 +587,34 @@
     this.select(i, true);
   };
 
+  function build(root) {
+    if (!root.cmxExplorer) {
+      root.cmxExplorer = new Explorer(root);
+    }
+  }
+
+  // Each explorer is built when it comes within a screen of the viewport, not
+  // while the page loads: on a phone, building its matrix is the longest task
+  // of the page, and an explorer further down costs the first view nothing.
   function start() {
     var roots = document.querySelectorAll(".convmat-explorer");
+    if (!("IntersectionObserver" in window)) {
+      Array.prototype.forEach.call(roots, build);
+      return;
+    }
+    var watcher = new IntersectionObserver(
+      function (entries) {
+        entries.forEach(function (entry) {
+          if (entry.isIntersecting) {
+            watcher.unobserve(entry.target);
+            build(entry.target);
+          }
+        });
+      },
+      { rootMargin: "100% 0px" }
+    );
     Array.prototype.forEach.call(roots, function (root) {
-      if (!root.cmxExplorer) {
-        root.cmxExplorer = new Explorer(root);
-      }
+      watcher.observe(root);
     });
   }
 
