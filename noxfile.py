@@ -154,8 +154,9 @@ def tests(session: nox.Session) -> None:
     """Run the test suite: unit, property, built-site and browser checks."""
     install_book(session, "test", "browser")
     install_torch_if_asked(session, "the comparisons with torch are skipped")
-    # The page budget has a session of its own (`nox -s budget`): Lighthouse's
-    # performance score swings with the load of a shared machine.
+    # The page budget has a session of its own (`nox -s budget`, a step of CI
+    # after this one): Lighthouse's score swings with the load of the machine,
+    # so it runs alone, not beside the other tests.
     session.run(
         "pytest", "-m", "not budget", *session.posargs, env={"CONVMAT_SITE": str(SITE)}
     )

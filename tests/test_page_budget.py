@@ -3,7 +3,9 @@
 The built site is served gzip-compressed (as GitHub Pages or Read the Docs
 serve it) and Lighthouse (npm, pinned in tools/lighthouse/package-lock.json)
 runs each page three times with Debian's Chromium: simulated slow 4G and a 4x
-slower CPU.  A page fails when its median performance is below 90, its
+slower CPU.  These machines are shared and noisy: a page whose median of three
+falls short is run twice more, and the median of its five runs decides.  A
+page fails when its median performance is below 90, its
 accessibility, best practices or SEO below 100, or its first visit transfers
 more than 300 KB.  The per-page table is printed and written to
 ``_build/page-budget.txt``.
@@ -49,6 +51,41 @@ def require_lighthouse() -> None:
     pytest.skip(f"page budget skipped: {problem}")
 
 
+def test_a_page_short_of_the_budget_is_measured_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Noise: a page whose median of three is short gets two more runs."""
+    import budget
+
+    planned = {"fast.html": [99, 98, 99, 99, 99], "noisy.html": [95, 81, 84, 96, 97]}
+    asked: list[tuple[list[str], int]] = []
+
+    def fake_audit(base_url: str, pages: list[str], runs: int) -> list[dict[str, Any]]:
+        start = 0 if not asked else 3
+        asked.append((pages, runs))
+        return [
+            {
+                "page": page,
+                "run": start + r + 1,
+                "scores": {"performance": planned[page][start + r]},
+                "lcp": 2000.0,
+                "tbt": 100.0,
+                "bytes": 1000,
+                "failing": [],
+                "runtimeError": None,
+            }
+            for page in pages
+            for r in range(runs)
+        ]
+
+    monkeypatch.setattr(budget, "_audit", fake_audit)
+    fast, noisy = budget.lighthouse("http://x/", ["fast.html", "noisy.html"])
+    assert asked == [(["fast.html", "noisy.html"], 3), (["noisy.html"], 2)]
+    assert fast.performance == [99, 98, 99]
+    assert noisy.performance == [95, 81, 84, 96, 97]
+    assert noisy.median_performance == 95
+
+
 HEAVY_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Heavy</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -83,7 +120,7 @@ def scores(site: Path) -> list[Any]:
     with serve_compressed(site) as base:
         found = lighthouse(base, pages, runs=RUNS)
     report = table(found)
-    print(f"\nLighthouse, mobile, median of {RUNS} runs:\n{report}")
+    print(f"\nLighthouse, mobile, median of {RUNS} runs (more where short):\n{report}")
     out = BUILD / "page-budget.txt"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(report + "\n", encoding="utf-8")

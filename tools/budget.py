@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from project import CHROMIUM, node_command
 
@@ -125,8 +126,8 @@ class PageScore:
         return found + self.failing
 
 
-def lighthouse(base_url: str, pages: list[str], runs: int = 3) -> list[PageScore]:
-    """Run Lighthouse ``runs`` times on every page; one PageScore per page."""
+def _audit(base_url: str, pages: list[str], runs: int) -> list[dict[str, Any]]:
+    """Run ``tools/lighthouse/audit.mjs``: one record per run of every page."""
     env = {**os.environ, "CHROME_PATH": str(CHROMIUM)}
     result = subprocess.run(
         node_command(
@@ -141,22 +142,45 @@ def lighthouse(base_url: str, pages: list[str], runs: int = 3) -> list[PageScore
     if result.returncode != 0:
         msg = f"Lighthouse failed (exit {result.returncode}):\n{result.stderr[-4000:]}"
         raise RuntimeError(msg)
+    return [
+        json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")
+    ]
+
+
+def lighthouse(
+    base_url: str, pages: list[str], runs: int = 3, more_runs: int = 2
+) -> list[PageScore]:
+    """Run Lighthouse ``runs`` times on every page; one PageScore per page.
+
+    A shared machine is noisy: a page whose median performance falls short of
+    the budget is run ``more_runs`` times more, and the median of all its runs
+    decides.  (The other scores and the bytes come from the first run; they do
+    not vary.)
+    """
     records = {page: PageScore(page) for page in pages}
-    for line in result.stdout.splitlines():
-        if not line.startswith("{"):
-            continue
-        run = json.loads(line)
-        score = records[run["page"]]
-        if run["runtimeError"]:
-            score.errors.append(f"run {run['run']}: {run['runtimeError']}")
-            continue
-        score.performance.append(run["scores"].get("performance") or 0)
-        score.lcp.append(run["lcp"])
-        score.tbt.append(run["tbt"])
-        if run["run"] == 1:
-            score.scores = run["scores"]
-            score.bytes = int(run["bytes"])
-            score.failing = run["failing"]
+
+    def add(runs_seen: list[dict[str, Any]], first: bool) -> None:
+        for run in runs_seen:
+            score = records[run["page"]]
+            if run["runtimeError"]:
+                score.errors.append(f"run {run['run']}: {run['runtimeError']}")
+                continue
+            score.performance.append(run["scores"].get("performance") or 0)
+            score.lcp.append(run["lcp"])
+            score.tbt.append(run["tbt"])
+            if first and run["run"] == 1:
+                score.scores = run["scores"]
+                score.bytes = int(run["bytes"])
+                score.failing = run["failing"]
+
+    add(_audit(base_url, pages, runs), first=True)
+    short = [
+        page
+        for page, score in records.items()
+        if score.performance and score.median_performance < BUDGET["performance"]
+    ]
+    if short and more_runs > 0:
+        add(_audit(base_url, short, more_runs), first=False)
     return list(records.values())
 
 
