@@ -587,7 +587,6 @@ DEFERRED_STATE = """(selector) => Array.from(document.querySelectorAll(selector)
 }))"""
 
 
-
 def test_explorers_are_built_only_near_the_screen(
     guard: LocalOnly, site_map: SiteMap
 ) -> None:
@@ -595,7 +594,9 @@ def test_explorers_are_built_only_near_the_screen(
     pages = [
         page
         for page in site_map.pages
-        if re.search(r'class="convmat-explorer(2d)?"', (site_map.root / page).read_text("utf-8"))
+        if re.search(
+            r'class="convmat-explorer(2d)?"', (site_map.root / page).read_text("utf-8")
+        )
     ]
     if not pages:
         pytest.skip("no page of the site shows an explorer yet")
@@ -609,7 +610,9 @@ def test_explorers_are_built_only_near_the_screen(
             for state in tab.evaluate(DEFERRED_STATE, EXPLORERS):
                 if state["top"] > 3:  # more than two screens below the first
                     far_seen += 1
-                    assert not state["built"], f"{page}: an explorer far below was built"
+                    assert not state["built"], (
+                        f"{page}: an explorer far below was built"
+                    )
             for i in range(tab.locator(EXPLORERS).count()):
                 root = tab.locator(EXPLORERS).nth(i)
                 root.scroll_into_view_if_needed()
@@ -617,4 +620,3 @@ def test_explorers_are_built_only_near_the_screen(
         finally:
             tab.close()
     assert far_seen, f"no explorer lies below the first screens of {pages}"
-
