@@ -50,11 +50,15 @@ h1 { font-size: 2.2rem; margin-top: 0 !important; }
 .convmat-chapter-title { font-size: 1.9rem !important; margin: 0 0 1rem !important; }
 .convmat-section-title { font-size: 1.4rem !important; margin-top: 1.6rem !important; }
 figure, .cell_output img, table, .admonition, mjx-container[display="true"],
-.math, .highlight, div.amsmath, div.cell_input, div.cell_output { break-inside: avoid; }
-/* a code cell stays with its output; a short cell is never split */
+.math, .highlight, div.amsmath, div.cell_input, .cell_output > .output,
+.cell_output figure, .cell_output pre { break-inside: avoid; }
+/* code stays with the start of its output; an output of several parts (text,
+   a table, a figure) may continue on the next page rather than leave this
+   one half blank; an output without visible code is free to start a page */
 div.cell_input { break-after: avoid; page-break-after: avoid; }
-div.cell_output { break-before: avoid; page-break-before: avoid; }
-div.cell { break-inside: avoid; }
+div.cell_input + div.cell_output { break-before: avoid; page-break-before: avoid; }
+/* a worked solution is read like the text around it: it may continue overleaf */
+.solution.admonition { break-inside: auto; }
 /* figures at most a third of a page high: one that does not fit in what is
    left of a page moves to the next and must not leave half a page blank */
 figure img, .cell_output img { max-height: 85mm; width: auto !important;
@@ -167,10 +171,11 @@ PREPARE = """
   document.querySelectorAll("button.toggle-button").forEach((b) => b.remove());
   // lazy images: load them all before printing
   document.querySelectorAll("img").forEach((img) => { img.loading = "eager"; });
-  // the API reference: an appendix, after everything else
-  const api = chapters.find((c) => c.previousElementSibling &&
-    c.previousElementSibling.id === "document-api");
-  if (api) {
+  // the API reference (its two pages): appendices, after everything else
+  for (const name of ["api", "api-book"]) {
+    const api = chapters.find((c) => c.previousElementSibling &&
+      c.previousElementSibling.id === "document-" + name);
+    if (!api) continue;
     api.classList.add("convmat-appendix");
     const marker = api.previousElementSibling;
     const last = chapters[chapters.length - 1];
